@@ -1,0 +1,2 @@
+//! eddy-bare (being written).
+#![no_std]

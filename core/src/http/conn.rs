@@ -1,0 +1,598 @@
+//! The connection state machine: one HTTP/1.1 server connection, sans-I/O.
+//!
+//! The read side walks `Head → Body → Done` for each request; the write
+//! side walks `Idle → Body` for its response. [`Connection::finish`] joins
+//! them: it either rewinds both for the next request or closes. Input is
+//! looked at only while the read side has somewhere to go, so pipelined
+//! bytes of the next request wait in the caller's buffer until the current
+//! response is finished (RFC 9112 §9.3.2: responses in request order).
+
+use core::time::Duration;
+
+use super::body::{BodyDecoder, Decoded};
+use super::head::{self, RequestHead};
+use super::response::{self, Exchange, Framing, CONTINUE};
+use super::{BodyLen, Config, Output, RequestError, ResponseError, Status};
+use crate::time::Instant;
+
+/// One HTTP/1.1 server connection as a state machine: bytes and `now` in,
+/// [`Event`]s and response bytes out. It never touches a socket.
+///
+/// `H` is the most header lines a request may have (431 beyond it); the
+/// head is parsed into an array of `H` headers on the stack (about 32 bytes
+/// each on a 64-bit target).
+///
+/// # Driving it
+///
+/// - Read from the socket into your buffer; pass the unconsumed bytes to
+///   [`receive`](Connection::receive) and drop the
+///   [`consumed`](Received::consumed) bytes from the front. Keep calling it
+///   until it returns [`Event::NeedMore`] (read more), [`Event::Paused`]
+///   (answer the request first) or [`Event::Closed`]. Bytes not yet consumed
+///   must be passed again, unchanged, at the front of the next call.
+/// - After [`Event::Head`], answer with
+///   [`start_response`](Connection::start_response),
+///   [`write_body`](Connection::write_body) and
+///   [`finish`](Connection::finish), which say what to write by appending
+///   to your [`Output`]. You may answer while the body is still arriving.
+/// - On `Err(e)` from `receive` or [`on_timeout`](Connection::on_timeout),
+///   write [`send_error(out, e.status())`](Connection::send_error), flush
+///   and close.
+/// - Sleep until [`poll_at`](Connection::poll_at) at most, then call
+///   `on_timeout`.
+///
+/// # Examples
+///
+/// Two pipelined requests in one read, answered in order:
+///
+/// ```
+/// use eddy_core::http::{BodyLen, Config, Connection, Event, Next, SliceOutput, Status};
+/// use eddy_core::Instant;
+///
+/// let now = Instant::ZERO;
+/// let mut conn = Connection::<16>::new(Config::new(), now);
+/// let input = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+/// let mut buf = [0u8; 256];
+/// let mut out = SliceOutput::new(&mut buf);
+///
+/// let mut at = 0;
+/// let mut target = "";
+/// let mut answered = 0;
+/// while answered < 2 {
+///     let received = conn.receive(&input[at..], now)?;
+///     at += received.consumed;
+///     match received.event {
+///         Event::Head(head) => target = head.target(),
+///         Event::Body(_) => {}
+///         Event::End => {
+///             let body = target.as_bytes();
+///             let len = BodyLen::Fixed(body.len() as u64);
+///             conn.start_response(&mut out, Status::OK, None, &[("Content-Type", "text/plain")], len)?;
+///             conn.write_body(&mut out, body)?;
+///             assert_eq!(conn.finish(&mut out, now)?, Next::KeepAlive);
+///             answered += 1;
+///         }
+///         Event::NeedMore | Event::Paused | Event::Closed => unreachable!(),
+///     }
+/// }
+/// assert_eq!(at, input.len());
+/// assert_eq!(
+///     out.written(),
+///     &b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n/a\
+///        HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n/b"[..]
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Connection<const H: usize = 32> {
+    config: Config,
+    read: Read,
+    write: Write,
+    /// The current request's facts, from its head until `finish`.
+    exchange: Option<Exchange>,
+    /// `Expect: 100-continue` awaiting its interim response.
+    continue_pending: bool,
+    /// The server asked to close after the current response.
+    close_requested: bool,
+}
+
+/// `now + timeout`, clamped to [`Instant::MAX`] ("never"), rounded up to
+/// whole microseconds so a deadline never comes early; `const` so that
+/// [`Connection::new`] can be.
+const fn expiry(now: Instant, timeout: Duration) -> Instant {
+    let round_up = (timeout.subsec_nanos() % 1000 != 0) as u128;
+    // At most 2^64 + 2^64 * 10^6 + 1: no overflow in u128.
+    let micros = now.as_micros() as u128 + timeout.as_micros() + round_up;
+    if micros >= u64::MAX as u128 {
+        Instant::MAX
+    } else {
+        Instant::from_micros(micros as u64)
+    }
+}
+
+/// The read side.
+#[derive(Clone, Copy, Debug)]
+enum Read {
+    /// Waiting for a request head.
+    Head {
+        /// When the running timeout expires.
+        deadline: Instant,
+        /// Which timeout runs: idle until the first byte, then header.
+        idle: bool,
+        /// A byte of this head has arrived.
+        started: bool,
+        /// Bytes already searched for a line end without completing the head.
+        scanned: usize,
+    },
+    /// Reading the request body.
+    Body(BodyDecoder),
+    /// The request has been read; its response is not finished.
+    Done,
+    /// The peer's bytes were rejected; the connection is closing.
+    Failed(RequestError),
+    /// The connection is closing: a closing response was finished.
+    Closed,
+}
+
+/// The write side.
+#[derive(Clone, Copy, Debug)]
+enum Write {
+    /// No response started for the current request.
+    Idle,
+    /// The head is written; the body follows.
+    Body { framing: Framing, close: bool },
+}
+
+/// What one [`receive`](Connection::receive) call found.
+#[derive(Debug)]
+pub struct Received<'b, const H: usize> {
+    /// How many bytes from the front of the input were used up; drop them
+    /// from your buffer. The rest must be passed again next time.
+    pub consumed: usize,
+    /// What happened.
+    pub event: Event<'b, H>,
+}
+
+/// What a [`receive`](Connection::receive) call produced. Slices borrow
+/// from the input passed to it.
+#[derive(Debug)]
+pub enum Event<'b, const H: usize> {
+    /// A request head. Body events follow, then [`Event::End`], even for a
+    /// request without a body.
+    Head(RequestHead<'b, H>),
+    /// The next run of request body bytes, de-chunked. Runs are cut wherever
+    /// the input was cut: never assume one per chunk or one per body.
+    Body(&'b [u8]),
+    /// The request, body included, has been read. Finish its response to
+    /// make the connection read the next one.
+    End,
+    /// Nothing more can be made of the input: read more bytes.
+    NeedMore,
+    /// The request has been read and its response is not finished yet;
+    /// input (a pipelined request) waits until it is.
+    Paused,
+    /// The connection is closing: stop reading, flush the output, close.
+    Closed,
+}
+
+/// What to do with the connection after a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Next {
+    /// Keep it open: the next request may follow (maybe already buffered).
+    KeepAlive,
+    /// Flush the output, then close it.
+    Close,
+}
+
+impl<const H: usize> Connection<H> {
+    /// A new connection accepted at `now`; the header timeout starts now.
+    pub const fn new(config: Config, now: Instant) -> Connection<H> {
+        let deadline = expiry(now, config.header_timeout);
+        Connection {
+            config,
+            read: Read::Head {
+                deadline,
+                idle: false,
+                started: false,
+                scanned: 0,
+            },
+            write: Write::Idle,
+            exchange: None,
+            continue_pending: false,
+            close_requested: false,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Consumes request bytes from the front of `input`, read at `now`.
+    ///
+    /// Returns one [`Event`] and how many bytes it used; see
+    /// [`Connection`] for the calling pattern. No copies are made: a head's
+    /// strings and body runs borrow from `input`.
+    ///
+    /// # Errors
+    ///
+    /// A [`RequestError`] when the bytes break a rule or a timeout has
+    /// passed; the connection is then marked to close and every later call
+    /// returns the same error. Answer with
+    /// [`send_error`](Connection::send_error) if no response was started.
+    pub fn receive<'b>(&mut self, input: &'b [u8], now: Instant) -> Result<Received<'b, H>, RequestError> {
+        let done = |consumed, event| Ok(Received { consumed, event });
+        match self.read {
+            Read::Failed(e) => Err(e),
+            Read::Closed => done(0, Event::Closed),
+            Read::Done => done(0, Event::Paused),
+            Read::Body(mut decoder) => {
+                let decoded = decoder.decode(input, self.config.max_body, self.config.max_head);
+                match decoded {
+                    Err(e) => self.fail(e),
+                    Ok((n, Decoded::Data(bytes))) => {
+                        // The client sends without waiting: 100 is moot
+                        // (RFC 9110 §10.1.1 lets the server skip it).
+                        self.continue_pending = false;
+                        self.read = Read::Body(decoder);
+                        done(n, Event::Body(bytes))
+                    }
+                    Ok((n, Decoded::NeedMore)) => {
+                        self.read = Read::Body(decoder);
+                        done(n, Event::NeedMore)
+                    }
+                    Ok((n, Decoded::Done)) => {
+                        self.read = Read::Done;
+                        done(n, Event::End)
+                    }
+                }
+            }
+            Read::Head { .. } => self.receive_head(input, now),
+        }
+    }
+
+    /// The `Read::Head` arm of [`receive`](Connection::receive).
+    fn receive_head<'b>(&mut self, input: &'b [u8], now: Instant) -> Result<Received<'b, H>, RequestError> {
+        self.on_timeout(now)?;
+        if input.is_empty() {
+            return Ok(Received {
+                consumed: 0,
+                event: Event::NeedMore,
+            });
+        }
+        let Read::Head {
+            mut deadline,
+            mut idle,
+            mut started,
+            scanned,
+        } = self.read
+        else {
+            return Ok(Received {
+                consumed: 0,
+                event: Event::NeedMore,
+            });
+        };
+        if !started {
+            started = true;
+            if idle {
+                // The idle timeout ends and the header timeout starts with the
+                // first byte of the next request; further bytes never move it.
+                idle = false;
+                deadline = expiry(now, self.config.header_timeout);
+            }
+        }
+        let window = input.get(..self.config.max_head).unwrap_or(input);
+        // A head ends with a line end, so parse only when a new '\n' arrived:
+        // a head trickled a byte at a time costs one parse per line, not one
+        // per byte.
+        let fresh = window.get(scanned..).unwrap_or(window);
+        let mut scanned = scanned;
+        if fresh.contains(&b'\n') {
+            match head::parse::<H>(window, self.config.max_body) {
+                Ok(Some((head, len))) => return Ok(self.on_head(head, len)),
+                Ok(None) => scanned = window.len(),
+                Err(e) => return self.fail(e),
+            }
+        }
+        // RFC 9112 §2.3 leaves the head size to the server; 431 is RFC 6585 §5.
+        if input.len() >= self.config.max_head {
+            return self.fail(RequestError::HeadTooLarge);
+        }
+        self.read = Read::Head {
+            deadline,
+            idle,
+            started,
+            scanned,
+        };
+        Ok(Received {
+            consumed: 0,
+            event: Event::NeedMore,
+        })
+    }
+
+    /// A head arrived: set up the exchange and the body decoder.
+    fn on_head<'b>(&mut self, head: RequestHead<'b, H>, len: usize) -> Received<'b, H> {
+        self.exchange = Some(Exchange {
+            version: head.version(),
+            is_head: head.is_head(),
+            keep_alive: head.keep_alive(),
+        });
+        self.continue_pending = head.expects_continue();
+        self.write = Write::Idle;
+        self.read = Read::Body(BodyDecoder::new(head.body()));
+        Received {
+            consumed: len,
+            event: Event::Head(head),
+        }
+    }
+
+    /// Marks the connection failed with `e`.
+    fn fail<T>(&mut self, e: RequestError) -> Result<T, RequestError> {
+        debug!("http: closing connection: {}", e);
+        self.read = Read::Failed(e);
+        Err(e)
+    }
+
+    /// When the connection next needs [`on_timeout`](Connection::on_timeout):
+    /// the header or idle deadline while waiting for a head, `None` while a
+    /// request is in progress or the connection is closing.
+    pub fn poll_at(&self) -> Option<Instant> {
+        match self.read {
+            Read::Head { deadline, .. } if deadline != Instant::MAX => Some(deadline),
+            _ => None,
+        }
+    }
+
+    /// How long from `now` until [`poll_at`](Connection::poll_at); zero if
+    /// it has passed.
+    pub fn poll_delay(&self, now: Instant) -> Option<Duration> {
+        self.poll_at().map(|at| at.saturating_duration_since(now))
+    }
+
+    /// Checks the timeouts at `now`. Spurious calls are harmless.
+    ///
+    /// # Errors
+    ///
+    /// [`RequestError::HeaderTimeout`] when a head was not complete within
+    /// the header timeout (even if bytes keep arriving), or
+    /// [`RequestError::IdleTimeout`] when a keep-alive connection sat idle
+    /// too long. The connection is then marked to close; answer 408 with
+    /// [`send_error`](Connection::send_error) (optional for idle) and close.
+    pub fn on_timeout(&mut self, now: Instant) -> Result<(), RequestError> {
+        match self.read {
+            Read::Head { deadline, idle, .. } if now >= deadline => {
+                // RFC 9110 §15.5.9: 408 when no complete request arrived in
+                // time; RFC 9112 §9.5: idle connections may be closed at any time.
+                let e = if idle {
+                    RequestError::IdleTimeout
+                } else {
+                    RequestError::HeaderTimeout
+                };
+                self.fail(e)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `HTTP/1.1 100 Continue` if the current request expects it
+    /// (see [`RequestHead::expects_continue`]) and it has not been written
+    /// yet. Call it before reading a body you intend to accept; skip it to
+    /// refuse the body with a final response instead. Returns whether it
+    /// wrote anything.
+    ///
+    /// The connection never sends it on its own: deciding whether a body is
+    /// welcome (size, auth, route) is the caller's business
+    /// (RFC 9110 §10.1.1).
+    ///
+    /// # Errors
+    ///
+    /// [`ResponseError::NoRequest`], [`ResponseError::AlreadyStarted`] after
+    /// `start_response`, [`ResponseError::Closed`], or
+    /// [`ResponseError::OutputFull`] (nothing written; retry after a flush).
+    pub fn write_continue<O: Output>(&mut self, out: &mut O) -> Result<bool, ResponseError> {
+        self.check_idle_writer()?;
+        if !self.continue_pending {
+            return Ok(false);
+        }
+        out.write(CONTINUE)?;
+        self.continue_pending = false;
+        Ok(true)
+    }
+
+    /// Asks to close the connection after the current response (graceful
+    /// shutdown, or a handler that wants it). If the response has not been
+    /// started, its head says `Connection: close`.
+    pub fn close_after_response(&mut self) {
+        self.close_requested = true;
+    }
+
+    /// Starts the response to the current request: writes the status line
+    /// (`reason` defaults to [`Status::reason`]), the caller's `headers`,
+    /// and the framing and `Connection` headers that `body` and the
+    /// keep-alive rules call for:
+    ///
+    /// - `BodyLen::Fixed(n)`: `Content-Length: n`; write exactly `n` bytes.
+    /// - `BodyLen::Chunked`: `Transfer-Encoding: chunked` to HTTP/1.1; to
+    ///   HTTP/1.0, which cannot take chunks, the body runs until the
+    ///   connection closes (RFC 9112 §6.1, §6.3).
+    /// - `HEAD`: the same headers as for `GET`, but body bytes written are
+    ///   dropped (RFC 9110 §9.3.2). 204 and 304 carry no framing headers
+    ///   and no body (RFC 9110 §6.4.1, §8.6).
+    /// - `Connection: close` when the connection will close: the client
+    ///   asked, [`close_after_response`](Connection::close_after_response)
+    ///   was called, the body runs until close, or a `100-continue` body
+    ///   has not been invited. `Connection: keep-alive` to an HTTP/1.0
+    ///   client that asked for it (RFC 9112 §9.3, Appendix C.2.2).
+    ///
+    /// Headers are `(name, value)` pairs; values are text. No `Date` is
+    /// added: the connection has no wall clock (RFC 9110 §6.6.1 asks for it
+    /// only from servers that have one), so add it yourself if you do.
+    ///
+    /// # Errors
+    ///
+    /// [`ResponseError::NoRequest`], [`ResponseError::AlreadyStarted`],
+    /// [`ResponseError::Closed`], an invalid argument
+    /// ([`ResponseError::InformationalStatus`],
+    /// [`ResponseError::InvalidReason`], [`ResponseError::InvalidHeader`],
+    /// [`ResponseError::ReservedHeader`]), or
+    /// [`ResponseError::OutputFull`]. Nothing is written on error.
+    pub fn start_response<O: Output>(
+        &mut self,
+        out: &mut O,
+        status: Status,
+        reason: Option<&str>,
+        headers: &[(&str, &str)],
+        body: BodyLen,
+    ) -> Result<(), ResponseError> {
+        let mut ex = self.check_idle_writer()?;
+        // RFC 9110 §10.1.1: a final response before a 100-continue body was
+        // invited should say whether the connection stays; it will not,
+        // since that body may or may not follow.
+        let uninvited = self.continue_pending && !self.body_done();
+        ex.keep_alive = ex.keep_alive && !self.close_requested && !uninvited;
+        let plan = response::start(out, &ex, status, reason, headers, body)?;
+        self.write = Write::Body {
+            framing: plan.framing,
+            close: plan.close,
+        };
+        Ok(())
+    }
+
+    /// Writes response body bytes, chunk-framed if the body is chunked.
+    /// Takes as much of `data` as fits in `out` and returns how much that
+    /// was; flush and call again with the rest. Empty `data` writes nothing
+    /// (an empty chunk would end the body). For `HEAD`, 204 and 304 the
+    /// bytes are accepted and dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`ResponseError::NotStarted`], [`ResponseError::Closed`],
+    /// [`ResponseError::BodyTooLong`] past the declared `Content-Length`
+    /// (nothing written), or [`ResponseError::OutputFull`] if not one byte
+    /// fits.
+    pub fn write_body<O: Output>(&mut self, out: &mut O, data: &[u8]) -> Result<usize, ResponseError> {
+        let Write::Body { mut framing, close } = self.check_open_writer()? else {
+            return Err(ResponseError::NotStarted);
+        };
+        let n = response::body(out, &mut framing, data)?;
+        self.write = Write::Body { framing, close };
+        Ok(n)
+    }
+
+    /// Ends the response (writing the last chunk of a chunked body) and
+    /// says what to do with the connection, `now` starting the idle timeout
+    /// if it stays open. On [`Next::KeepAlive`] the connection is ready for
+    /// the next request, which may already be in your buffer.
+    ///
+    /// It closes when the response said so, and also when the request body
+    /// has not been read to its end: its remaining bytes cannot be told
+    /// from the next request.
+    ///
+    /// # Errors
+    ///
+    /// [`ResponseError::NotStarted`], [`ResponseError::Closed`],
+    /// [`ResponseError::OutputFull`] (nothing written; flush and retry), or
+    /// [`ResponseError::BodyIncomplete`] when fewer bytes than the declared
+    /// `Content-Length` were written: the connection is then closed.
+    pub fn finish<O: Output>(&mut self, out: &mut O, now: Instant) -> Result<Next, ResponseError> {
+        let Write::Body { framing, close } = self.check_open_writer()? else {
+            return Err(ResponseError::NotStarted);
+        };
+        if let Err(e) = response::finish(out, framing) {
+            if e == ResponseError::BodyIncomplete {
+                self.close();
+            }
+            return Err(e);
+        }
+        if close || self.close_requested || !self.body_done() {
+            self.close();
+            return Ok(Next::Close);
+        }
+        self.exchange = None;
+        self.continue_pending = false;
+        self.write = Write::Idle;
+        self.read = Read::Head {
+            deadline: expiry(now, self.config.idle_timeout),
+            idle: true,
+            started: false,
+            scanned: 0,
+        };
+        Ok(Next::KeepAlive)
+    }
+
+    /// Writes a complete error response — `status`, a short plain-text body
+    /// naming it (omitted for `HEAD`), `Connection: close` — and marks the
+    /// connection closed. Use it with [`RequestError::status`] after a
+    /// failed `receive` or `on_timeout`, or on its own (e.g. 503 while
+    /// shutting down). Flush the output, then close.
+    ///
+    /// # Errors
+    ///
+    /// [`ResponseError::AlreadyStarted`] if a response was started (just
+    /// close then), [`ResponseError::Closed`] after a closing response, or
+    /// [`ResponseError::OutputFull`] (nothing written; flush and retry).
+    pub fn send_error<O: Output>(&mut self, out: &mut O, status: Status) -> Result<(), ResponseError> {
+        if matches!(self.read, Read::Closed) {
+            return Err(ResponseError::Closed);
+        }
+        if let Write::Body { .. } = self.write {
+            return Err(ResponseError::AlreadyStarted);
+        }
+        let is_head = self.exchange.is_some_and(|ex| ex.is_head);
+        response::error(out, status, is_head)?;
+        self.close();
+        Ok(())
+    }
+
+    /// `true` between requests before any byte of the next one arrived:
+    /// the connection can be closed now without cutting a request (graceful
+    /// shutdown).
+    pub fn is_idle(&self) -> bool {
+        matches!(self.read, Read::Head { started: false, .. })
+    }
+
+    /// `true` once the connection is closing: after a request error, a
+    /// timeout, an error response or a finished closing response.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.read, Read::Closed | Read::Failed(_))
+    }
+
+    /// Marks the connection closed.
+    fn close(&mut self) {
+        self.read = Read::Closed;
+        self.write = Write::Idle;
+        self.exchange = None;
+        self.continue_pending = false;
+    }
+
+    /// `true` if the current request has been read to its end.
+    fn body_done(&self) -> bool {
+        match self.read {
+            Read::Done => true,
+            Read::Body(decoder) => decoder.is_done(),
+            _ => false,
+        }
+    }
+
+    /// The exchange, if a response may be started now.
+    fn check_idle_writer(&self) -> Result<Exchange, ResponseError> {
+        match self.read {
+            Read::Closed | Read::Failed(_) => return Err(ResponseError::Closed),
+            Read::Head { .. } => return Err(ResponseError::NoRequest),
+            Read::Body(_) | Read::Done => {}
+        }
+        if let Write::Body { .. } = self.write {
+            return Err(ResponseError::AlreadyStarted);
+        }
+        self.exchange.ok_or(ResponseError::NoRequest)
+    }
+
+    /// The writer, if the connection is open.
+    fn check_open_writer(&self) -> Result<Write, ResponseError> {
+        match self.read {
+            Read::Closed | Read::Failed(_) => Err(ResponseError::Closed),
+            _ => Ok(self.write),
+        }
+    }
+}

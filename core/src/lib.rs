@@ -1,0 +1,72 @@
+//! # eddy-core
+//!
+//! The reactor at the heart of eddy: Tornado's IOLoop, IOStream and HTTP
+//! server rebuilt as a `#![no_std]` library that needs no allocator, so the
+//! same code runs in bare-metal firmware and in hosted Linux/macOS servers.
+//!
+//! ## The layers
+//!
+//! - [`time`]: monotonic [`Instant`](time::Instant)s; durations are
+//!   [`core::time::Duration`]. Only a backend reads a clock.
+//! - [`token`] and [`event`]: generation-tagged [`Token`](token::Token)s,
+//!   [`Interest`](event::Interest) and readiness [`Event`](event::Event)s.
+//! - [`backend`]: the [`Backend`](backend::Backend) trait, **the one seam**
+//!   between the reactor and a platform (epoll/kqueue/poll in `eddy-std`,
+//!   smoltcp in `eddy-bare`, the simulator in [`sim`]).
+//! - [`queue`], [`mailbox`], [`timer`], [`handlers`]: the fixed-capacity
+//!   containers the loop is made of — the callback queue, the cross-thread
+//!   and interrupt-safe mailbox, the timer heap and the handler table.
+//! - [`reactor`]: the loop itself, in Tornado's order: callbacks queued
+//!   before the iteration, then expired timers, then a poll, then I/O
+//!   handlers.
+//!
+//! ## Capacities and errors
+//!
+//! Every capacity is a const generic chosen by the user, and every
+//! constructor is `const`, so a reactor can live in a `static`. A full
+//! container returns [`Full`](error::Full) with the rejected item inside;
+//! nothing panics on a full container and nothing is dropped silently.
+//!
+//! # Features
+//!
+//! - `log`: log through the `log` facade (hosted).
+//! - `defmt`: log through `defmt` and derive `defmt::Format` (firmware).
+//! - `sim`: the simulated backend ([`sim`]), for tests on any target.
+//!
+//! At most one of `log` and `defmt` may be on; with neither, logging
+//! compiles to nothing.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+#[macro_use]
+mod fmt;
+
+pub mod backend;
+pub mod callback;
+pub mod error;
+pub mod event;
+pub mod handlers;
+#[cfg(feature = "http")]
+pub mod http;
+pub mod mailbox;
+pub mod queue;
+pub mod reactor;
+#[cfg(any(test, feature = "sim"))]
+pub mod sim;
+pub mod time;
+pub mod timer;
+pub mod token;
+
+pub use backend::{Backend, Wake};
+pub use callback::{Callback, CallbackError, CallbackResult, Handler};
+pub use error::Full;
+pub use event::{Event, Interest, Ready};
+pub use reactor::Reactor;
+pub use time::Instant;
+pub use timer::TimerHandle;
+pub use token::Token;

@@ -1,0 +1,1 @@
+//! eddy example programs (being written).

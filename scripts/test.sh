@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's second command and as CI runs it.
+# Each stage prints a header; the first failing stage stops the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stage() { printf '\n==== %s\n' "$*"; }
+
+bash scripts/setup.sh
+
+stage "format"
+cargo fmt --all --check
+
+stage "clippy (host, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+stage "clippy eddy-std for the kqueue platforms"
+cargo clippy -p eddy-std --target x86_64-apple-darwin -- -D warnings
+cargo clippy -p eddy-std --target x86_64-unknown-freebsd -- -D warnings
+
+stage "core for thumbv7em-none-eabihf (no_std, default and defmt)"
+cargo build -p eddy-core --target thumbv7em-none-eabihf
+cargo build -p eddy-core --target thumbv7em-none-eabihf --features defmt
+cargo clippy -p eddy-core --lib --target thumbv7em-none-eabihf --features sim -- -D warnings
+# core builds against a sysroot of `core` alone: proof that neither it nor
+# its default dependencies use `alloc` or `std`.
+cargo +nightly build -p eddy-core --target thumbv7em-none-eabihf \
+    -Zbuild-std=core --target-dir target/core-only
+
+stage "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+stage "miri (eddy-core)"
+cargo +nightly miri test -p eddy-core
+
+stage "test suite"
+cargo test --workspace
+
+stage "test suite with the poll(2) fallback forced"
+RUSTFLAGS="--cfg eddy_force_poll" cargo test -p eddy-std -p eddy-tests --target-dir target/force-poll
+
+stage "all stages passed"
