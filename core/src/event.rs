@@ -175,7 +175,6 @@ impl Event {
 mod tests {
     use super::*;
 
-
     #[test]
     fn ready_sets_combine_and_print() {
         let r = Ready::READABLE | Ready::READ_CLOSED;

@@ -1,11 +1,15 @@
-//! The mailbox: posting callbacks from another thread or an interrupt.
+//! The mailbox: posting work from another thread or an interrupt.
 //!
 //! Tornado's `add_callback` is the one IOLoop call that is safe from another
 //! thread. Here that path is a [`Mailbox`]: a fixed ring behind a
 //! `critical-section` mutex (interrupts masked on a single-core MCU, a global
 //! lock on a host), plus the backend's waker so a post interrupts a poll
-//! that is sleeping. The reactor moves everything posted into its own
-//! callback queue at the start of each iteration.
+//! that is sleeping. A reactor attached with
+//! [`Reactor::attach_mailbox`](crate::reactor::Reactor::attach_mailbox)
+//! takes `usize` messages — a task id, a signal number, a job number — and
+//! runs its message callback for each, at the start of the next iteration.
+//! A message is one word so that the mailbox's type does not depend on the
+//! application's, and an interrupt handler can post without knowing it.
 //!
 //! A mailbox outlives the reactor's users on other threads, so it is shared
 //! by `&'static` reference: a `static` on firmware, `Box::leak` or a

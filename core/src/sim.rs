@@ -221,9 +221,8 @@ impl<const S: usize, const P: usize> SimBackend<S, P> {
         self.script
             .iter()
             .filter(|e| {
-                self.find(e.source).is_some_and(|r| {
-                    !Self::filter(e.ready, self.registrations[r].interest).is_empty()
-                })
+                self.find(e.source)
+                    .is_some_and(|r| !Self::filter(e.ready, self.registrations[r].interest).is_empty())
             })
             .map(|e| e.at)
             .min()
@@ -246,13 +245,21 @@ impl<const S: usize, const P: usize> Backend for SimBackend<S, P> {
             return Err(SimError::AlreadyRegistered);
         }
         self.registrations
-            .push(Registration { source, token, interest })
+            .push(Registration {
+                source,
+                token,
+                interest,
+            })
             .map_err(|_| SimError::Full)
     }
 
     fn reregister(&mut self, source: SimSource, token: Token, interest: Interest) -> Result<(), SimError> {
         let i = self.find(source).ok_or(SimError::NotRegistered)?;
-        self.registrations[i] = Registration { source, token, interest };
+        self.registrations[i] = Registration {
+            source,
+            token,
+            interest,
+        };
         Ok(())
     }
 

@@ -66,15 +66,12 @@ impl Instant {
 
     /// The time from `earlier` to `self`, or `None` if `earlier` is later.
     pub fn checked_duration_since(self, earlier: Instant) -> Option<Duration> {
-        self.micros
-            .checked_sub(earlier.micros)
-            .map(Duration::from_micros)
+        self.micros.checked_sub(earlier.micros).map(Duration::from_micros)
     }
 
     /// The time from `earlier` to `self`, or zero if `earlier` is later.
     pub fn saturating_duration_since(self, earlier: Instant) -> Duration {
-        self.checked_duration_since(earlier)
-            .unwrap_or(Duration::ZERO)
+        self.checked_duration_since(earlier).unwrap_or(Duration::ZERO)
     }
 }
 
@@ -111,10 +108,7 @@ mod tests {
         let near_end = Instant::from_micros(u64::MAX - 5);
         assert_eq!(near_end.checked_add(Duration::from_micros(10)), None);
         assert_eq!(near_end.saturating_add(Duration::from_micros(10)), Instant::MAX);
-        assert_eq!(
-            near_end.checked_add(Duration::from_micros(5)),
-            Some(Instant::MAX)
-        );
+        assert_eq!(near_end.checked_add(Duration::from_micros(5)), Some(Instant::MAX));
         assert_eq!(Instant::ZERO.checked_add(Duration::MAX), None);
     }
 

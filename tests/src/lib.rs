@@ -23,10 +23,11 @@ pub mod world;
 
 /// Expands the shared suite into `#[test]` functions for one harness.
 ///
-/// ```ignore
+/// ```
 /// mod sim {
 ///     eddy_tests::backend_suite!(eddy_tests::sim::Sim);
 /// }
+/// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! backend_suite {

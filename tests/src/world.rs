@@ -21,6 +21,15 @@ pub struct World<H: Harness> {
     pub tokens: Vec<Option<Token>>,
 }
 
+impl<H: Harness> core::fmt::Debug for World<H> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("World")
+            .field("trace", &self.trace)
+            .field("tokens", &self.tokens)
+            .finish()
+    }
+}
+
 impl<H: Harness> Default for World<H> {
     fn default() -> Self {
         World {

@@ -283,13 +283,18 @@ impl<const H: usize> Connection<H> {
             }
         }
         let window = input.get(..self.config.max_head).unwrap_or(input);
-        // A head ends with a line end, so parse only when a new '\n' arrived:
-        // a head trickled a byte at a time costs one parse per line, not one
-        // per byte.
-        let fresh = window.get(scanned..).unwrap_or(window);
+        // A head ends with a line end, so parse only when a new '\n' arrived,
+        // and only the complete lines: a head trickled a byte at a time costs
+        // one parse per line, not one per byte, and the verdict on a line
+        // never depends on where the input was cut.
+        let fresh_from = scanned.min(window.len());
+        let fresh = window.get(fresh_from..).unwrap_or(&[]);
         let mut scanned = scanned;
-        if fresh.contains(&b'\n') {
-            match head::parse::<H>(window, self.config.max_body) {
+        if let Some(last) = fresh.iter().rposition(|&b| b == b'\n') {
+            let lines = window
+                .get(..fresh_from.saturating_add(last).saturating_add(1))
+                .unwrap_or(window);
+            match head::parse::<H>(lines, self.config.max_body) {
                 Ok(Some((head, len))) => return Ok(self.on_head(head, len)),
                 Ok(None) => scanned = window.len(),
                 Err(e) => return self.fail(e),
@@ -361,7 +366,8 @@ impl<const H: usize> Connection<H> {
     /// [`send_error`](Connection::send_error) (optional for idle) and close.
     pub fn on_timeout(&mut self, now: Instant) -> Result<(), RequestError> {
         match self.read {
-            Read::Head { deadline, idle, .. } if now >= deadline => {
+            // A deadline at Instant::MAX is "never" (crate::time).
+            Read::Head { deadline, idle, .. } if now >= deadline && deadline != Instant::MAX => {
                 // RFC 9110 §15.5.9: 408 when no complete request arrived in
                 // time; RFC 9112 §9.5: idle connections may be closed at any time.
                 let e = if idle {

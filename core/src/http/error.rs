@@ -116,15 +116,11 @@ impl fmt::Display for RequestError {
             RequestError::TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 request",
             RequestError::EmptyTransferEncoding => "Transfer-Encoding names no coding",
             RequestError::ChunkedTwice => "chunked transfer coding applied more than once",
-            RequestError::UnsupportedTransferEncoding => {
-                "transfer coding other than a final chunked"
-            }
+            RequestError::UnsupportedTransferEncoding => "transfer coding other than a final chunked",
             RequestError::BodyTooLarge => "request body exceeds the body size limit",
             RequestError::InvalidChunkSize => "invalid chunk size",
             RequestError::InvalidChunkFraming => "chunk or trailer line not ended by CRLF",
-            RequestError::ChunkMetadataTooLarge => {
-                "chunk extensions and trailers exceed the head size limit"
-            }
+            RequestError::ChunkMetadataTooLarge => "chunk extensions and trailers exceed the head size limit",
             RequestError::HeaderTimeout => "request head not received within the header timeout",
             RequestError::IdleTimeout => "keep-alive connection idle past the idle timeout",
         })
@@ -177,9 +173,7 @@ impl fmt::Display for ResponseError {
             ResponseError::AlreadyStarted => "a response to this request was already started",
             ResponseError::NotStarted => "no response started: call start_response first",
             ResponseError::OutputFull => "output buffer full: flush it and retry",
-            ResponseError::InformationalStatus => {
-                "1xx status given to start_response: use write_continue"
-            }
+            ResponseError::InformationalStatus => "1xx status given to start_response: use write_continue",
             ResponseError::InvalidReason => "reason phrase contains a control character",
             ResponseError::InvalidHeader => "invalid response header name or value",
             ResponseError::ReservedHeader => {

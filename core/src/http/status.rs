@@ -137,7 +137,10 @@ mod tests {
             (Status::METHOD_NOT_ALLOWED, "Method Not Allowed"),
             (Status::REQUEST_TIMEOUT, "Request Timeout"),
             (Status::CONTENT_TOO_LARGE, "Content Too Large"),
-            (Status::REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header Fields Too Large"),
+            (
+                Status::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "Request Header Fields Too Large",
+            ),
             (Status::INTERNAL_SERVER_ERROR, "Internal Server Error"),
             (Status::NOT_IMPLEMENTED, "Not Implemented"),
             (Status::SERVICE_UNAVAILABLE, "Service Unavailable"),

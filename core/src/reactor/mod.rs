@@ -75,25 +75,30 @@ impl<A, R> Clone for TimerEntry<A, R> {
 }
 impl<A, R> Copy for TimerEntry<A, R> {}
 
+/// The attached mailbox and the callback its messages run.
+struct Remote<A, R, W: 'static> {
+    mailbox: &'static dyn Inbox<usize, W>,
+    on_message: fn(&mut A, &mut R, usize) -> crate::callback::CallbackResult,
+}
+
 /// Tornado's IOLoop: see the [module documentation](self).
 ///
 /// - `B`: the backend; `A`: the application state lent to callbacks;
 /// - `CB`: callback queue capacity; `TM`: timer capacity; `IO`: handler
 ///   table capacity; `EV`: events taken per poll.
-pub struct Reactor<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const IO: usize, const EV: usize = 32>
-{
+pub struct Reactor<B: Backend, A, const CB: usize, const TM: usize, const IO: usize, const EV: usize = 32> {
     backend: B,
     callbacks: CallbackQueue<Callback<A, Self>, CB>,
     timers: TimerHeap<TimerEntry<A, Self>, TM>,
     handlers: HandlerTable<Handler<A, Self>, IO>,
     events: [Event; EV],
-    mailbox: Option<&'static dyn Inbox<Callback<A, Self>, B::Waker>>,
+    remote: Option<Remote<A, Self, B::Waker>>,
     stopping: bool,
     poll_cap: Duration,
     stats: Stats,
 }
 
-impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const IO: usize, const EV: usize> core::fmt::Debug
+impl<B: Backend, A, const CB: usize, const TM: usize, const IO: usize, const EV: usize> core::fmt::Debug
     for Reactor<B, A, CB, TM, IO, EV>
 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -107,7 +112,7 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
     }
 }
 
-impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const IO: usize, const EV: usize>
+impl<B: Backend, A, const CB: usize, const TM: usize, const IO: usize, const EV: usize>
     Reactor<B, A, CB, TM, IO, EV>
 {
     /// A reactor over `backend` with empty queues; `const`, so it can be
@@ -119,7 +124,7 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
             timers: TimerHeap::new(),
             handlers: HandlerTable::new(),
             events: [Event::EMPTY; EV],
-            mailbox: None,
+            remote: None,
             stopping: false,
             poll_cap: DEFAULT_POLL_CAP,
             stats: Stats {
@@ -164,10 +169,19 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
     }
 
     /// Attaches the mailbox that other threads and interrupt handlers post
-    /// into; its posts run as callbacks and wake a sleeping poll.
-    pub fn attach_mailbox(&mut self, mailbox: &'static dyn Inbox<Callback<A, Self>, B::Waker>) {
+    /// messages into, and the callback that runs for each message (with the
+    /// message as its argument). Posting wakes a sleeping poll; the messages
+    /// run in step 1 of the next iteration, in posting order.
+    ///
+    /// A message is one word: a task id, a signal number, a job number, an
+    /// index into the application's own table of requests.
+    pub fn attach_mailbox(
+        &mut self,
+        mailbox: &'static dyn Inbox<usize, B::Waker>,
+        on_message: fn(&mut A, &mut Self, usize) -> crate::callback::CallbackResult,
+    ) {
         mailbox.attach(self.backend.waker());
-        self.mailbox = Some(mailbox);
+        self.remote = Some(Remote { mailbox, on_message });
     }
 
     /// Queues `callback` to run on the next iteration (Tornado's
@@ -194,7 +208,13 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
         callback: Callback<A, Self>,
     ) -> Result<TimerHandle, Full<Callback<A, Self>>> {
         self.timers
-            .schedule(deadline, TimerEntry { callback, period: None })
+            .schedule(
+                deadline,
+                TimerEntry {
+                    callback,
+                    period: None,
+                },
+            )
             .map_err(|Full(e)| Full(e.callback))
     }
 
@@ -262,7 +282,10 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
         interest: Interest,
         handler: Handler<A, Self>,
     ) -> Result<Token, RegisterError<B::Error, Handler<A, Self>>> {
-        let token = self.handlers.insert(handler).map_err(|Full(h)| RegisterError::Full(h))?;
+        let token = self
+            .handlers
+            .insert(handler)
+            .map_err(|Full(h)| RegisterError::Full(h))?;
         if let Err(e) = self.backend.register(source, token, interest) {
             self.handlers.remove(token);
             return Err(RegisterError::Backend(e));
@@ -293,7 +316,11 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
     ///
     /// # Errors
     /// [`HandlerError::UnknownToken`] for a stale token.
-    pub fn replace_handler(&mut self, token: Token, handler: Handler<A, Self>) -> Result<(), HandlerError<B::Error>> {
+    pub fn replace_handler(
+        &mut self,
+        token: Token,
+        handler: Handler<A, Self>,
+    ) -> Result<(), HandlerError<B::Error>> {
         let slot = self.handlers.get_mut(token).ok_or(HandlerError::UnknownToken)?;
         *slot = handler;
         Ok(())
@@ -307,7 +334,11 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
     /// [`HandlerError::UnknownToken`] for a stale token (nothing changes);
     /// [`HandlerError::Backend`] if the backend refused to deregister (the
     /// token is stale all the same).
-    pub fn remove_handler(&mut self, source: B::Source<'_>, token: Token) -> Result<(), HandlerError<B::Error>> {
+    pub fn remove_handler(
+        &mut self,
+        source: B::Source<'_>,
+        token: Token,
+    ) -> Result<(), HandlerError<B::Error>> {
         self.handlers.remove(token).ok_or(HandlerError::UnknownToken)?;
         self.backend.deregister(source).map_err(HandlerError::Backend)
     }

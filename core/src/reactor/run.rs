@@ -7,9 +7,10 @@ use core::time::Duration;
 
 use super::{Reactor, RunError};
 use crate::backend::Backend;
+use crate::callback::Callback;
 use crate::time::Instant;
 
-impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const IO: usize, const EV: usize>
+impl<B: Backend, A, const CB: usize, const TM: usize, const IO: usize, const EV: usize>
     Reactor<B, A, CB, TM, IO, EV>
 {
     /// Runs iterations until [`Reactor::stop`] is called (Tornado's
@@ -132,14 +133,15 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
     /// Step 1: posts from the mailbox join the queue, then exactly the
     /// callbacks queued at this point run.
     fn run_callbacks(&mut self, app: &mut A) {
-        if let Some(mailbox) = self.mailbox {
+        if let Some(remote) = &self.remote {
+            let (mailbox, on_message) = (remote.mailbox, remote.on_message);
             // Stop moving when the queue is full: the rest stays safely in
             // the mailbox for the next iteration.
             while !self.callbacks.is_full() {
                 match mailbox.take() {
-                    Some(cb) => {
+                    Some(message) => {
                         // Cannot fail: the queue was checked not full.
-                        let _ = self.callbacks.push(cb);
+                        let _ = self.callbacks.push(Callback::new(on_message, message));
                     }
                     None => break,
                 }
@@ -194,7 +196,7 @@ impl<B: Backend + 'static, A: 'static, const CB: usize, const TM: usize, const I
         let now = self.now();
         let busy = !self.callbacks.is_empty()
             || self.stopping
-            || self.mailbox.is_some_and(|m| m.is_pending());
+            || self.remote.as_ref().is_some_and(|r| r.mailbox.is_pending());
         let timeout = if busy {
             Duration::ZERO
         } else {
@@ -251,8 +253,16 @@ mod tests {
         let t = |ms| Instant::from_millis(ms);
         assert_eq!(next_tick(t(10), p, t(10)), t(20));
         assert_eq!(next_tick(t(10), p, t(19)), t(20));
-        assert_eq!(next_tick(t(10), p, t(20)), t(30), "exactly on a tick: that tick is missed");
-        assert_eq!(next_tick(t(10), p, t(57)), t(60), "40 and 50 are skipped, no drift");
+        assert_eq!(
+            next_tick(t(10), p, t(20)),
+            t(30),
+            "exactly on a tick: that tick is missed"
+        );
+        assert_eq!(
+            next_tick(t(10), p, t(57)),
+            t(60),
+            "40 and 50 are skipped, no drift"
+        );
         assert_eq!(next_tick(Instant::MAX, p, t(0)), Instant::MAX, "saturates");
     }
 }

@@ -67,7 +67,9 @@ fn full_heap_returns_the_item() {
 #[test]
 fn removing_from_the_middle_keeps_heap_order() {
     let mut h: TimerHeap<u32, 64> = TimerHeap::new();
-    let handles: Vec<_> = (0..40u32).map(|i| h.schedule(t(((i * 37) % 41) as u64), i).unwrap()).collect();
+    let handles: Vec<_> = (0..40u32)
+        .map(|i| h.schedule(t(((i * 37) % 41) as u64), i).unwrap())
+        .collect();
     for (i, hd) in handles.iter().enumerate() {
         if i % 3 == 0 {
             assert!(h.cancel(*hd));

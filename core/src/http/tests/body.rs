@@ -7,7 +7,10 @@ use super::*;
 fn content_length_body_streams() {
     let input = b"PUT /f HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world";
     let (trace, _) = same_all_ways(input);
-    assert_eq!(lines(&trace), ["head PUT /f Fixed(11)", "body hello world", "end", "respond keep"]);
+    assert_eq!(
+        lines(&trace),
+        ["head PUT /f Fixed(11)", "body hello world", "end", "respond keep"]
+    );
 }
 
 #[test]
@@ -17,9 +20,14 @@ fn body_runs_borrow_the_input() {
     let r = conn.receive(input, Instant::ZERO).unwrap();
     let head_len = r.consumed;
     let r = conn.receive(&input[head_len..], Instant::ZERO).unwrap();
-    let Event::Body(bytes) = r.event else { panic!("no body") };
+    let Event::Body(bytes) = r.event else {
+        panic!("no body")
+    };
     assert_eq!(bytes, b"abcd");
-    assert!(core::ptr::eq(bytes.as_ptr(), input[head_len..].as_ptr()), "no copy");
+    assert!(
+        core::ptr::eq(bytes.as_ptr(), input[head_len..].as_ptr()),
+        "no copy"
+    );
     let r = conn.receive(&[], Instant::ZERO).unwrap();
     assert!(matches!(r.event, Event::End));
 }
@@ -34,7 +42,12 @@ fn chunked_extensions_and_trailers_are_skipped() {
     let (trace, _) = same_all_ways(input);
     assert_eq!(
         lines(&trace),
-        ["head POST /c Chunked", "body Wikipedia in\r\n\r\nchunks.", "end", "respond keep"]
+        [
+            "head POST /c Chunked",
+            "body Wikipedia in\r\n\r\nchunks.",
+            "end",
+            "respond keep"
+        ]
     );
 }
 
@@ -55,13 +68,18 @@ fn a_large_body_never_needs_a_large_buffer() {
         sent += n;
         while !buf.is_empty() {
             let r = conn.receive(buf, Instant::ZERO).unwrap();
-            let Event::Body(bytes) = r.event else { panic!("expected body") };
+            let Event::Body(bytes) = r.event else {
+                panic!("expected body")
+            };
             got += bytes.len();
             buf = &buf[r.consumed..];
         }
     }
     assert_eq!(got, size);
-    assert!(matches!(conn.receive(&[], Instant::ZERO).unwrap().event, Event::End));
+    assert!(matches!(
+        conn.receive(&[], Instant::ZERO).unwrap().event,
+        Event::End
+    ));
 }
 
 #[test]
@@ -98,7 +116,12 @@ fn limits() {
     ];
     for (input, last) in cases {
         let (trace, _) = same_all_ways_with(config, Answer::Fixed, input);
-        assert_eq!(trace.last().map(String::as_str), Some(last), "{}", String::from_utf8_lossy(input));
+        assert_eq!(
+            trace.last().map(String::as_str),
+            Some(last),
+            "{}",
+            String::from_utf8_lossy(input)
+        );
     }
 }
 
@@ -108,5 +131,8 @@ fn chunked_metadata_is_bounded_by_max_head() {
     let mut input = b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;".to_vec();
     input.extend_from_slice(&[b'e'; 200]);
     let (trace, _) = same_all_ways_with(config, Answer::Fixed, &input);
-    assert_eq!(lines(&trace), ["head POST / Chunked", "error 431 ChunkMetadataTooLarge"]);
+    assert_eq!(
+        lines(&trace),
+        ["head POST / Chunked", "error 431 ChunkMetadataTooLarge"]
+    );
 }

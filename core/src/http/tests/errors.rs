@@ -74,7 +74,15 @@ fn a_head_of_exactly_max_head_fits() {
     let head = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
     let config = Config::new().with_max_head(head.len());
     let (trace, _) = same_all_ways_with(config, Answer::Fixed, &[&head[..], &head[..]].concat());
-    assert_eq!(lines(&trace)[..4], ["head GET / Fixed(0)", "end", "respond keep", "head GET / Fixed(0)"]);
+    assert_eq!(
+        lines(&trace)[..4],
+        [
+            "head GET / Fixed(0)",
+            "end",
+            "respond keep",
+            "head GET / Fixed(0)"
+        ]
+    );
     let config = Config::new().with_max_head(head.len() - 1);
     let (trace, _) = same_all_ways_with(config, Answer::Fixed, head);
     assert_eq!(lines(&trace), ["error 431 HeadTooLarge"]);
@@ -83,24 +91,48 @@ fn a_head_of_exactly_max_head_fits() {
 #[test]
 fn host_rules_are_400() {
     rejects(b"GET / HTTP/1.1\r\n\r\n", 400, "MissingHost");
-    rejects(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "DuplicateHost");
+    rejects(
+        b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        400,
+        "DuplicateHost",
+    );
 }
 
 #[test]
 fn smuggling_shapes_are_rejected() {
     let post = |headers: &str| format!("POST / HTTP/1.1\r\nHost: h\r\n{headers}\r\n0\r\n\r\n").into_bytes();
     let cases = [
-        ("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", 400, "ContentLengthWithTransferEncoding"),
-        ("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", 400, "ContentLengthWithTransferEncoding"),
-        ("Content-Length: 5\r\nContent-Length: 6\r\n", 400, "ConflictingContentLength"),
+        (
+            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+            400,
+            "ContentLengthWithTransferEncoding",
+        ),
+        (
+            "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+            400,
+            "ContentLengthWithTransferEncoding",
+        ),
+        (
+            "Content-Length: 5\r\nContent-Length: 6\r\n",
+            400,
+            "ConflictingContentLength",
+        ),
         ("Content-Length: 5, 6\r\n", 400, "ConflictingContentLength"),
         ("Content-Length: 5a\r\n", 400, "InvalidContentLength"),
         ("Content-Length: -5\r\n", 400, "InvalidContentLength"),
         ("Content-Length: 0x10\r\n", 400, "InvalidContentLength"),
         ("Transfer-Encoding: gzip\r\n", 501, "UnsupportedTransferEncoding"),
-        ("Transfer-Encoding: chunked, identity\r\n", 501, "UnsupportedTransferEncoding"),
+        (
+            "Transfer-Encoding: chunked, identity\r\n",
+            501,
+            "UnsupportedTransferEncoding",
+        ),
         ("Transfer-Encoding: chunked, chunked\r\n", 400, "ChunkedTwice"),
-        ("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 400, "ChunkedTwice"),
+        (
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+            400,
+            "ChunkedTwice",
+        ),
         ("Transfer-Encoding: ,\r\n", 400, "EmptyTransferEncoding"),
     ];
     for (headers, code, variant) in cases {
@@ -112,8 +144,12 @@ fn smuggling_shapes_are_rejected() {
         "TransferEncodingInHttp10",
     );
     // Identical duplicates are one length.
-    let (trace, _) = same_all_ways(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok");
-    assert_eq!(lines(&trace), ["head POST / Fixed(2)", "body ok", "end", "respond keep"]);
+    let (trace, _) =
+        same_all_ways(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok");
+    assert_eq!(
+        lines(&trace),
+        ["head POST / Fixed(2)", "body ok", "end", "respond keep"]
+    );
 }
 
 #[test]
@@ -139,28 +175,49 @@ fn bad_chunks_are_400() {
 fn head_request_errors_have_no_body() {
     let mut d = Driver::new();
     d.answer = Answer::Nothing;
-    d.feed(b"HEAD / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", Instant::ZERO);
-    assert_eq!(lines(&d.trace), ["head HEAD / Chunked", "error 400 InvalidChunkSize"]);
-    assert!(d.out.text().ends_with("Content-Length: 12\r\nConnection: close\r\n\r\n"));
+    d.feed(
+        b"HEAD / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        Instant::ZERO,
+    );
+    assert_eq!(
+        lines(&d.trace),
+        ["head HEAD / Chunked", "error 400 InvalidChunkSize"]
+    );
+    assert!(d
+        .out
+        .text()
+        .ends_with("Content-Length: 12\r\nConnection: close\r\n\r\n"));
 }
 
 #[test]
 fn errors_stick_and_close() {
     let mut conn: Connection<4> = Connection::new(Config::new(), Instant::ZERO);
     let bad = b"GET / HTTP/1.1\r\n\r\n";
-    assert_eq!(conn.receive(bad, Instant::ZERO).err(), Some(RequestError::MissingHost));
+    assert_eq!(
+        conn.receive(bad, Instant::ZERO).err(),
+        Some(RequestError::MissingHost)
+    );
     assert!(conn.is_closed());
     assert_eq!(conn.poll_at(), None);
     let good = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
-    assert_eq!(conn.receive(good, Instant::ZERO).err(), Some(RequestError::MissingHost));
+    assert_eq!(
+        conn.receive(good, Instant::ZERO).err(),
+        Some(RequestError::MissingHost)
+    );
     let mut out = Sink::default();
     assert_eq!(
         conn.start_response(&mut out, Status::OK, None, &[], BodyLen::Fixed(0)),
         Err(ResponseError::Closed)
     );
     conn.send_error(&mut out, Status::BAD_REQUEST).unwrap();
-    assert_eq!(conn.send_error(&mut out, Status::BAD_REQUEST), Err(ResponseError::Closed));
-    assert!(matches!(conn.receive(good, Instant::ZERO).unwrap().event, Event::Closed));
+    assert_eq!(
+        conn.send_error(&mut out, Status::BAD_REQUEST),
+        Err(ResponseError::Closed)
+    );
+    assert!(matches!(
+        conn.receive(good, Instant::ZERO).unwrap().event,
+        Event::Closed
+    ));
 }
 
 #[test]

@@ -35,7 +35,12 @@ fn version_and_connection_matrix() {
         if keeps {
             assert_eq!(
                 lines(&trace)[..4],
-                ["head GET /1 Fixed(0)", "end", "respond keep", "head GET /2 Fixed(0)"],
+                [
+                    "head GET /1 Fixed(0)",
+                    "end",
+                    "respond keep",
+                    "head GET /2 Fixed(0)"
+                ],
                 "{version} {connection:?}"
             );
         } else {
@@ -75,8 +80,14 @@ fn http10_chunked_answer_runs_until_close() {
     // is delimited by the close instead.
     let input = b"GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
     let (trace, out) = same_all_ways_with(Config::new(), Answer::Chunked, input);
-    assert_eq!(lines(&trace), ["head GET /1 Fixed(0)", "end", "respond close", "closed"]);
-    assert_eq!(out, "HTTP/1.1 200 OK\r\nX-Target: /1\r\nConnection: close\r\n\r\n/1");
+    assert_eq!(
+        lines(&trace),
+        ["head GET /1 Fixed(0)", "end", "respond close", "closed"]
+    );
+    assert_eq!(
+        out,
+        "HTTP/1.1 200 OK\r\nX-Target: /1\r\nConnection: close\r\n\r\n/1"
+    );
 }
 
 #[test]
@@ -94,7 +105,10 @@ fn http11_chunked_answer_keeps_alive() {
 fn server_can_ask_to_close() {
     let mut d = Driver::new();
     d.answer = Answer::Nothing;
-    d.feed(b"GET /x HTTP/1.1\r\nHost: h\r\n\r\nGET /y HTTP/1.1\r\nHost: h\r\n\r\n", Instant::ZERO);
+    d.feed(
+        b"GET /x HTTP/1.1\r\nHost: h\r\n\r\nGET /y HTTP/1.1\r\nHost: h\r\n\r\n",
+        Instant::ZERO,
+    );
     d.conn.close_after_response();
     d.answer = Answer::Fixed;
     d.respond(Instant::ZERO);

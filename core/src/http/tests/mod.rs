@@ -8,15 +8,19 @@
 //! [`same_all_ways`] can demand identical traces and output for every split.
 
 mod body;
+mod decoders;
 mod errors;
+mod framing;
+mod head;
 mod keep_alive;
 mod pipeline;
-mod prop;
+mod random;
 mod response;
 mod timeouts;
 
 use std::format;
 use std::string::{String, ToString};
+use std::vec;
 use std::vec::Vec;
 
 use super::{BodyLen, Config, Connection, Event, Next, Output, OutputFull, Status};
@@ -63,6 +67,8 @@ pub(super) struct Driver {
     pub(super) trace: Vec<String>,
     pub(super) answer: Answer,
     target: String,
+    /// The connection reported an error or `Closed`: a caller stops here.
+    stopped: bool,
 }
 
 impl Driver {
@@ -78,6 +84,7 @@ impl Driver {
             trace: Vec::new(),
             answer: Answer::Fixed,
             target: String::new(),
+            stopped: false,
         }
     }
 
@@ -93,15 +100,18 @@ impl Driver {
 
     /// Calls `receive` until it has nothing more to say.
     pub(super) fn pump(&mut self, now: Instant) {
-        loop {
+        while !self.stopped {
             let received = match self.conn.receive(&self.inbox, now) {
                 Ok(r) => r,
                 Err(e) => {
-                    if self.trace.last().is_some_and(|l| l.starts_with("error")) {
-                        return;
-                    }
+                    self.stopped = true;
                     let sent = self.conn.send_error(&mut self.out, e.status()).is_ok();
-                    self.note(format!("error {} {:?}{}", e.status().code(), e, if sent { "" } else { " unsent" }));
+                    self.note(format!(
+                        "error {} {:?}{}",
+                        e.status().code(),
+                        e,
+                        if sent { "" } else { " unsent" }
+                    ));
                     return;
                 }
             };
@@ -137,9 +147,8 @@ impl Driver {
                     return;
                 }
                 Event::Closed => {
-                    if self.trace.last().map(String::as_str) != Some("closed") {
-                        self.note("closed".to_string());
-                    }
+                    self.stopped = true;
+                    self.note("closed".to_string());
                     return;
                 }
             };
@@ -168,7 +177,10 @@ impl Driver {
         let n = self.conn.write_body(&mut self.out, body).unwrap();
         assert_eq!(n, body.len());
         let next = self.conn.finish(&mut self.out, now).unwrap();
-        self.note(format!("respond {}", if next == Next::KeepAlive { "keep" } else { "close" }));
+        self.note(format!(
+            "respond {}",
+            if next == Next::KeepAlive { "keep" } else { "close" }
+        ));
     }
 }
 

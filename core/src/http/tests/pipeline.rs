@@ -52,7 +52,13 @@ fn next_request_waits_unconsumed_until_finish() {
     d.pump(Instant::ZERO);
     assert_eq!(
         lines(&d.trace),
-        ["head GET /a Fixed(0)", "end", "head GET /b Fixed(0)", "end", "respond keep"]
+        [
+            "head GET /a Fixed(0)",
+            "end",
+            "head GET /b Fixed(0)",
+            "end",
+            "respond keep"
+        ]
     );
     assert!(d.inbox.is_empty());
 }
@@ -85,7 +91,14 @@ fn empty_lines_between_requests_are_skipped() {
     let (trace, _) = same_all_ways(input);
     assert_eq!(
         lines(&trace),
-        ["head GET /a Fixed(0)", "end", "respond keep", "head GET /b Fixed(0)", "end", "respond keep"]
+        [
+            "head GET /a Fixed(0)",
+            "end",
+            "respond keep",
+            "head GET /b Fixed(0)",
+            "end",
+            "respond keep"
+        ]
     );
 }
 
@@ -95,7 +108,12 @@ fn bad_request_after_good_ones_answers_the_good_first() {
     let (trace, out) = same_all_ways(input);
     assert_eq!(
         lines(&trace),
-        ["head GET /a Fixed(0)", "end", "respond keep", "error 505 UnsupportedVersion"]
+        [
+            "head GET /a Fixed(0)",
+            "end",
+            "respond keep",
+            "error 505 UnsupportedVersion"
+        ]
     );
     assert!(out.starts_with(&ok("/a", "")));
     assert!(out.ends_with("HTTP Version Not Supported\n"), "{out}");

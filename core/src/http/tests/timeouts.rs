@@ -22,7 +22,8 @@ fn new_connection_header_timeout_counts_from_creation() {
     assert_eq!(conn.on_timeout(secs(110)), Err(RequestError::HeaderTimeout));
     assert_eq!(conn.poll_at(), None);
     let mut out = Sink::default();
-    conn.send_error(&mut out, RequestError::HeaderTimeout.status()).unwrap();
+    conn.send_error(&mut out, RequestError::HeaderTimeout.status())
+        .unwrap();
     assert!(out.text().starts_with("HTTP/1.1 408 Request Timeout\r\n"));
 }
 
@@ -37,7 +38,7 @@ fn trickled_head_is_cut_at_the_deadline_though_bytes_keep_coming() {
         assert_eq!(d.conn.poll_at(), Some(secs(10)), "bytes never move the deadline");
     }
     assert!(d.trace.is_empty(), "still within the deadline");
-    // 9.9 s of trickling, the last byte arrives at 10 s: too late.
+    // 7.5 s of trickling; the last byte arrives at 10 s: too late.
     d.feed(&REQ[REQ.len() - 1..], secs(10));
     assert_eq!(lines(&d.trace), ["error 408 HeaderTimeout"]);
     assert!(d.out.text().starts_with("HTTP/1.1 408 Request Timeout\r\n"));
@@ -61,11 +62,18 @@ fn first_byte_switches_from_idle_to_header_timeout() {
     d.feed(REQ, secs(0));
     d.feed(b"GE", secs(30));
     assert!(!d.conn.is_idle());
-    assert_eq!(d.conn.poll_at(), Some(secs(40)), "header timeout from the first byte");
+    assert_eq!(
+        d.conn.poll_at(),
+        Some(secs(40)),
+        "header timeout from the first byte"
+    );
     d.feed(b"T / HTTP/1.1\r\n", secs(39));
     assert_eq!(d.conn.poll_at(), Some(secs(40)));
     d.feed(b"Host: h\r\n\r\n", secs(40));
-    assert_eq!(d.trace.last().map(String::as_str), Some("error 408 HeaderTimeout"));
+    assert_eq!(
+        d.trace.last().map(String::as_str),
+        Some("error 408 HeaderTimeout")
+    );
 }
 
 #[test]
@@ -81,7 +89,10 @@ fn idle_timeout_never_fires_while_a_request_is_in_progress() {
     let mut d = Driver::new();
     d.answer = Answer::Nothing;
     // A slow upload: head at 0 s, body bytes an hour apart.
-    d.feed(b"POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n", secs(0));
+    d.feed(
+        b"POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n",
+        secs(0),
+    );
     assert_eq!(d.conn.poll_at(), None);
     assert_eq!(d.conn.on_timeout(secs(3600)), Ok(()));
     d.feed(b"a", secs(3600));
@@ -97,7 +108,10 @@ fn idle_timeout_never_fires_while_a_request_is_in_progress() {
     d.respond(secs(18_000));
     // The idle timer starts at finish; the pipelined request is read now.
     d.pump(secs(18_000));
-    assert_eq!(lines(&d.trace)[3..], ["respond keep", "head GET / Fixed(0)", "end", "respond keep"]);
+    assert_eq!(
+        lines(&d.trace)[3..],
+        ["respond keep", "head GET / Fixed(0)", "end", "respond keep"]
+    );
     assert_eq!(d.conn.poll_at(), Some(secs(18_060)));
 }
 
@@ -108,7 +122,7 @@ fn endless_timeouts_mean_no_deadline() {
         .with_idle_timeout(Duration::MAX);
     let mut conn: Connection<8> = Connection::new(config, secs(5));
     assert_eq!(conn.poll_at(), None);
-    assert_eq!(conn.on_timeout(Instant::MAX), Err(RequestError::HeaderTimeout));
+    assert_eq!(conn.on_timeout(Instant::MAX), Ok(()), "Instant::MAX is never");
     let conn: Connection<8> = Connection::new(Config::new(), Instant::MAX);
     assert_eq!(conn.poll_at(), None, "saturates instead of overflowing");
 }
