@@ -58,6 +58,7 @@ pub mod queue;
 pub mod reactor;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
+pub mod task;
 pub mod time;
 pub mod timer;
 pub mod token;
