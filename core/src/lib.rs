@@ -19,6 +19,10 @@
 //! - [`reactor`]: the loop itself, in Tornado's order: callbacks queued
 //!   before the iteration, then expired timers, then a poll, then I/O
 //!   handlers.
+//! - [`task`]: Tornado's coroutines — a [`Runtime`](task::Runtime) that
+//!   polls `async` tasks from fixed pools between reactor iterations, with
+//!   `sleep`, `with_timeout` and a [`Oneshot`](task::Oneshot) many tasks
+//!   can await. No heap and no `unsafe`: the caller pins the task slots.
 //!
 //! ## Capacities and errors
 //!

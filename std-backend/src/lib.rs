@@ -16,7 +16,18 @@
 //!   `EV_CLEAR`) and `poll` (any unix, level-triggered; see
 //!   [`PollerKind::Poll`]). Beside them: the cross-thread wakers (`eventfd`
 //!   on Linux, a pipe elsewhere), the monotonic clock and [`Signals`].
-//! - [`StdError`] and [`SignalsError`]: what failed, and what to do about it.
+//! - `tcp/`: TCP on top, in safe code with `std::net` types (its one
+//!   platform split: Apple has no `accept4`/`SOCK_CLOEXEC`, so `tcp/socket.rs`
+//!   sets those flags after the call there). Listeners from
+//!   [`bind_sockets`] / [`bind_all`] (`SO_REUSEADDR`, optional
+//!   `SO_REUSEPORT`, IPv6 always `V6ONLY`: to serve both families, bind
+//!   both); an [`Acceptor`] that drains the queue and pauses with a
+//!   [`Backoff`] when out of descriptors, glued to the reactor by
+//!   [`TcpHost`] and [`start_accepting`] so that a listener that cannot
+//!   accept is deregistered rather than spinning the loop; and
+//!   non-blocking [`connect`].
+//! - [`StdError`], [`SignalsError`], [`BindError`], [`AcceptingError`] and
+//!   [`FinishError`]: what failed, and what to do about it.
 //!
 //! The native mechanism is chosen at compile time; the `poll(2)` fallback can
 //! be picked at run time with [`StdBackend::with_poll`], or forced for the
@@ -59,7 +70,13 @@ mod fmt;
 mod backend;
 mod error;
 mod sys;
+mod tcp;
 
 pub use backend::{PollerKind, StdBackend, StdWaker};
 pub use error::{SignalsError, StdError};
 pub use sys::signal::{Signal, SignalSet, Signals};
+pub use tcp::{
+    bind_all, bind_sockets, connect, pause_accepting, resume_accepting, start_accepting, stop_accepting,
+    Accept, AcceptStats, Accepted, AcceptingError, Acceptor, Backoff, BindError, Connecting, Drained,
+    FinishError, StdReactor, TcpHost, DEFAULT_BACKLOG,
+};

@@ -19,6 +19,7 @@ pub mod harness;
 pub mod hosted;
 pub mod sim;
 pub mod suite;
+pub mod tcp;
 pub mod world;
 
 /// Expands the shared suite into `#[test]` functions for one harness.

@@ -40,6 +40,7 @@ use crate::backend::PollerKind;
 pub(crate) mod clock;
 pub(crate) mod poll;
 pub(crate) mod signal;
+pub(crate) mod socket;
 mod waker_pipe;
 
 #[cfg(all(not(eddy_force_poll), any(target_os = "linux", target_os = "android")))]
