@@ -19,6 +19,9 @@
 //! - [`reactor`]: the loop itself, in Tornado's order: callbacks queued
 //!   before the iteration, then expired timers, then a poll, then I/O
 //!   handlers.
+//! - `http` (feature `http`): a sans-I/O HTTP/1.1 server connection —
+//!   bytes and `now` in, events and response bytes out — shared by firmware
+//!   and hosted servers.
 //! - [`task`]: Tornado's coroutines — a [`Runtime`](task::Runtime) that
 //!   polls `async` tasks from fixed pools between reactor iterations, with
 //!   `sleep`, `with_timeout` and a [`Oneshot`](task::Oneshot) many tasks
@@ -36,6 +39,8 @@
 //! - `log`: log through the `log` facade (hosted).
 //! - `defmt`: log through `defmt` and derive `defmt::Format` (firmware).
 //! - `sim`: the simulated backend ([`sim`]), for tests on any target.
+//! - `http`: the HTTP/1.1 server connection (`http` module, through
+//!   `httparse`).
 //!
 //! At most one of `log` and `defmt` may be on; with neither, logging
 //! compiles to nothing.

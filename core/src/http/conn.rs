@@ -289,18 +289,20 @@ impl<const H: usize> Connection<H> {
         // never depends on where the input was cut.
         let fresh_from = scanned.min(window.len());
         let fresh = window.get(fresh_from..).unwrap_or(&[]);
-        let mut scanned = scanned;
         if let Some(last) = fresh.iter().rposition(|&b| b == b'\n') {
             let lines = window
                 .get(..fresh_from.saturating_add(last).saturating_add(1))
                 .unwrap_or(window);
             match head::parse::<H>(lines, self.config.max_body) {
                 Ok(Some((head, len))) => return Ok(self.on_head(head, len)),
-                Ok(None) => scanned = window.len(),
+                Ok(None) => {}
                 Err(e) => return self.fail(e),
             }
         }
-        // RFC 9112 §2.3 leaves the head size to the server; 431 is RFC 6585 §5.
+        // Every byte of the window has now been searched for a line end.
+        let scanned = window.len();
+        // RFC 9110 §5.4: fields larger than the server wishes to process get
+        // a 4xx; 431 is RFC 6585 §5.
         if input.len() >= self.config.max_head {
             return self.fail(RequestError::HeadTooLarge);
         }

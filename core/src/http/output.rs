@@ -147,8 +147,10 @@ mod tests {
         assert_eq!(out.write(b"cde"), Err(OutputFull));
         assert_eq!(&out[..], b"ab");
         assert_eq!(Output::spare(&out), 2);
-        let by_ref = &mut out;
-        by_ref.write(b"cd").unwrap();
+        fn put<O: Output>(mut o: O) -> Result<(), OutputFull> {
+            o.write(b"cd")
+        }
+        put(&mut out).unwrap();
         assert_eq!(&out[..], b"abcd");
     }
 }
