@@ -1,0 +1,279 @@
+//! One HTTP connection: its socket, buffers, the sans-I/O HTTP state
+//! machine, and its timers.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::os::fd::AsFd;
+
+use eddy_core::http::{Config, Connection, Event as HttpEvent};
+use eddy_core::timer::TimerHandle;
+use eddy_core::{Callback, CallbackResult, Event, Instant, Interest, Token};
+
+use super::output::OutBuf;
+use super::routes::{self, Request};
+use super::server::{Loop, Server};
+
+/// Read buffer: a whole request head (8 KiB by default) must fit.
+const READ_BUF: usize = 16 * 1024;
+/// Output buffer: reused for every response; grows up to the limit for a
+/// large `/echo`.
+const OUT_CAPACITY: usize = 16 * 1024;
+const OUT_LIMIT: usize = 2 * 1024 * 1024;
+
+/// What a connection's current request waits on, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Park {
+    /// Nothing: the request is being read or answered.
+    No,
+    /// `GET /sleep`: answered by a timer.
+    Sleep { timer: TimerHandle, ms: u64 },
+    /// `GET /wait`: answered by `POST /notify` or the timer.
+    Wait { timer: TimerHandle },
+}
+
+/// One connection.
+#[derive(Debug)]
+pub(crate) struct Conn {
+    stream: TcpStream,
+    token: Token,
+    pub(crate) http: Connection<32>,
+    rbuf: Box<[u8]>,
+    rlen: usize,
+    pub(crate) out: OutBuf,
+    interest: Interest,
+    /// The header or idle timeout timer, at `http.poll_at()`.
+    deadline: Option<(TimerHandle, Instant)>,
+    pub(crate) park: Park,
+    pub(crate) req: Request,
+    peer_closed: bool,
+    /// Close once the output is flushed.
+    pub(crate) closing: bool,
+}
+
+impl Conn {
+    pub(crate) fn new(stream: TcpStream, token: Token, config: Config, now: Instant) -> Conn {
+        Conn {
+            stream,
+            token,
+            http: Connection::new(config, now),
+            rbuf: vec![0; READ_BUF].into_boxed_slice(),
+            rlen: 0,
+            out: OutBuf::new(OUT_CAPACITY, OUT_LIMIT),
+            interest: Interest::READABLE,
+            deadline: None,
+            park: Park::No,
+            req: Request::default(),
+            peer_closed: false,
+            closing: false,
+        }
+    }
+
+    /// Whether no request is in progress (closing it loses nothing).
+    pub(crate) fn is_idle(&self) -> bool {
+        self.http.is_idle() && self.out.is_empty() && self.park == Park::No
+    }
+
+    /// Deregisters and cancels timers; the socket closes on drop.
+    pub(crate) fn release(self, r: &mut Loop) {
+        let _ = r.remove_handler(self.stream.as_fd(), self.token);
+        if let Some((t, _)) = self.deadline {
+            r.cancel(t);
+        }
+        match self.park {
+            Park::Sleep { timer, .. } | Park::Wait { timer } => {
+                r.cancel(timer);
+            }
+            Park::No => {}
+        }
+    }
+
+    /// Keeps one reactor timer at the HTTP machine's `poll_at`.
+    pub(crate) fn arm_deadline(&mut self, r: &mut Loop, index: usize) {
+        let want = self.http.poll_at();
+        if self.deadline.map(|(_, at)| at) == want {
+            return;
+        }
+        if let Some((t, _)) = self.deadline.take() {
+            r.cancel(t);
+        }
+        if let Some(at) = want {
+            if let Ok(t) = r.call_at(at, Callback::new(deadline_passed, index)) {
+                self.deadline = Some((t, at));
+            }
+        }
+    }
+
+    /// Writes pending output until done or the socket would block; `false`
+    /// if the connection failed.
+    fn flush(&mut self) -> bool {
+        while !self.out.is_empty() {
+            match self.stream.write(self.out.pending()) {
+                Ok(0) => return false,
+                Ok(n) => self.out.advance(n),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return true,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// Reads until the socket would block or the buffer is full; `false` if
+    /// the connection failed.
+    fn fill(&mut self) -> bool {
+        while self.rlen < self.rbuf.len() && !self.peer_closed {
+            match self.stream.read(&mut self.rbuf[self.rlen..]) {
+                Ok(0) => self.peer_closed = true,
+                Ok(n) => self.rlen += n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return true,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    fn consume(&mut self, n: usize) {
+        let n = n.min(self.rlen);
+        self.rbuf.copy_within(n..self.rlen, 0);
+        self.rlen -= n;
+    }
+
+    /// Registers `WRITABLE` only while output waits.
+    fn sync_interest(&mut self, r: &mut Loop) -> bool {
+        let want = if self.out.is_empty() {
+            Interest::READABLE
+        } else {
+            Interest::BOTH
+        };
+        if want != self.interest {
+            if r.update_handler(self.stream.as_fd(), self.token, want).is_err() {
+                return false;
+            }
+            self.interest = want;
+        }
+        true
+    }
+}
+
+/// Readiness: read, process, flush.
+pub(crate) fn on_ready(s: &mut Server, r: &mut Loop, ev: Event, index: usize) {
+    let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
+        return;
+    };
+    if ev.ready.is_readable() && !conn.fill() {
+        s.close(r, index);
+        return;
+    }
+    drive(s, r, index);
+}
+
+/// Parses and answers whatever the buffered input allows, then flushes.
+/// Called after reads, and after a parked request is answered.
+pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
+    loop {
+        let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
+            return;
+        };
+        if !conn.flush() {
+            s.close(r, index);
+            return;
+        }
+        if conn.closing && conn.out.is_empty() {
+            s.close(r, index);
+            return;
+        }
+        // Backpressure: parse nothing more until the client has read.
+        if !conn.out.is_empty() || conn.park != Park::No || conn.closing {
+            break;
+        }
+        let now = r.now();
+        let input = &conn.rbuf[..conn.rlen];
+        let received = conn.http.receive(input, now);
+        let (consumed, step) = match received {
+            Ok(rx) => {
+                let step = match rx.event {
+                    HttpEvent::Head(head) => {
+                        conn.req.start(&head, s.http.max_body);
+                        Step::Again
+                    }
+                    HttpEvent::Body(bytes) => {
+                        conn.req.body(bytes);
+                        Step::Again
+                    }
+                    HttpEvent::End => Step::Answer,
+                    HttpEvent::NeedMore => Step::NeedMore,
+                    HttpEvent::Paused => Step::Wait,
+                    HttpEvent::Closed => Step::Close,
+                };
+                (rx.consumed, step)
+            }
+            Err(e) => {
+                let _ = conn.http.send_error(&mut conn.out, e.status());
+                conn.closing = true;
+                (0, Step::Again)
+            }
+        };
+        conn.consume(consumed);
+        match step {
+            Step::Again => {}
+            Step::Answer => routes::answer(s, r, index),
+            Step::NeedMore => {
+                if conn.peer_closed || conn.rlen == conn.rbuf.len() {
+                    conn.closing = true;
+                    continue;
+                }
+                let before = conn.rlen;
+                if !conn.fill() {
+                    s.close(r, index);
+                    return;
+                }
+                if conn.rlen == before && !conn.peer_closed {
+                    break; // would block: wait for readiness
+                }
+            }
+            Step::Wait => break,
+            Step::Close => conn.closing = true,
+        }
+    }
+    let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
+        return;
+    };
+    if conn.peer_closed && conn.is_idle() && conn.rlen == 0 {
+        s.close(r, index);
+        return;
+    }
+    if !conn.sync_interest(r) {
+        s.close(r, index);
+        return;
+    }
+    conn.arm_deadline(r, index);
+}
+
+enum Step {
+    Again,
+    Answer,
+    NeedMore,
+    Wait,
+    Close,
+}
+
+/// The header or idle timeout timer.
+fn deadline_passed(s: &mut Server, r: &mut Loop, index: usize) -> CallbackResult {
+    let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
+        return Ok(());
+    };
+    conn.deadline = None;
+    if let Err(e) = conn.http.on_timeout(r.now()) {
+        // 408 first when a request head had started; an idle connection is
+        // simply closed.
+        if !conn.http.is_idle() || conn.rlen > 0 {
+            let _ = conn.http.send_error(&mut conn.out, e.status());
+        }
+        conn.closing = true;
+        drive(s, r, index);
+        return Ok(());
+    }
+    conn.arm_deadline(r, index);
+    Ok(())
+}
