@@ -195,6 +195,13 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
                 let step = match rx.event {
                     HttpEvent::Head(head) => {
                         conn.req.start(&head, s.http.max_body);
+                        // RFC 9110 §10.1.1: the client holds the body back
+                        // until invited. Every route reads the whole body
+                        // before answering, so invite it; a body over the
+                        // limit was already refused (413) with the head.
+                        if head.expects_continue() {
+                            let _ = conn.http.write_continue(&mut conn.out);
+                        }
                         Step::Again
                     }
                     HttpEvent::Body(bytes) => {
@@ -236,10 +243,13 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
             Step::Close => conn.closing = true,
         }
     }
+    let draining = s.shutting_down();
     let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
-    if conn.peer_closed && conn.is_idle() && conn.rlen == 0 {
+    // Closed by the peer, or shutting down: an idle connection has nothing
+    // left to finish.
+    if (conn.peer_closed || draining) && conn.is_idle() && conn.rlen == 0 {
         s.close(r, index);
         return;
     }
@@ -264,10 +274,13 @@ fn deadline_passed(s: &mut Server, r: &mut Loop, index: usize) -> CallbackResult
         return Ok(());
     };
     conn.deadline = None;
+    // Asked before `on_timeout`, which marks the connection failed.
+    let idle = conn.http.is_idle() && conn.rlen == 0;
     if let Err(e) = conn.http.on_timeout(r.now()) {
         // 408 first when a request head had started; an idle connection is
-        // simply closed.
-        if !conn.http.is_idle() || conn.rlen > 0 {
+        // simply closed (RFC 9112 §9.5), so that a client sending its next
+        // request just then cannot take a 408 for that request's answer.
+        if !idle {
             let _ = conn.http.send_error(&mut conn.out, e.status());
         }
         conn.closing = true;

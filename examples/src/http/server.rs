@@ -126,6 +126,11 @@ impl Server {
         for i in idle {
             self.close(r, i);
         }
+        // The others finish their request; its response says
+        // `Connection: close`, and the connection then closes.
+        for conn in self.conns.iter_mut().flatten() {
+            conn.http.close_after_response();
+        }
         if self.open == 0 {
             r.stop();
         }
