@@ -22,6 +22,10 @@
 //! - `http` (feature `http`): a sans-I/O HTTP/1.1 server connection —
 //!   bytes and `now` in, events and response bytes out — shared by firmware
 //!   and hosted servers.
+//! - [`stream`]: Tornado's IOStream, sans-I/O — a buffered stream over any
+//!   non-blocking `embedded-io` transport with `read_until`, `read_exact`,
+//!   `read_until_close`, streaming reads, buffered writes with
+//!   backpressure, and a close reported once with its reason.
 //! - [`task`]: Tornado's coroutines — a [`Runtime`](task::Runtime) that
 //!   polls `async` tasks from fixed pools between reactor iterations, with
 //!   `sleep`, `with_timeout` and a [`Oneshot`](task::Oneshot) many tasks
@@ -67,6 +71,7 @@ pub mod queue;
 pub mod reactor;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
+pub mod stream;
 pub mod task;
 pub mod time;
 pub mod timer;
