@@ -6,11 +6,11 @@
 //!
 //! ## The layers
 //!
-//! - [`time`]: monotonic [`Instant`](time::Instant)s; durations are
+//! - [`time`]: monotonic [`Instant`]s; durations are
 //!   [`core::time::Duration`]. Only a backend reads a clock.
-//! - [`token`] and [`event`]: generation-tagged [`Token`](token::Token)s,
-//!   [`Interest`](event::Interest) and readiness [`Event`](event::Event)s.
-//! - [`backend`]: the [`Backend`](backend::Backend) trait, **the one seam**
+//! - [`token`] and [`event`]: generation-tagged [`Token`]s,
+//!   [`Interest`] and readiness [`Event`]s.
+//! - [`backend`]: the [`Backend`] trait, **the one seam**
 //!   between the reactor and a platform (epoll/kqueue/poll in `eddy-std`,
 //!   smoltcp in `eddy-bare`, the simulator in [`sim`]).
 //! - [`queue`], [`mailbox`], [`timer`], [`handlers`]: the fixed-capacity
@@ -35,7 +35,7 @@
 //!
 //! Every capacity is a const generic chosen by the user, and every
 //! constructor is `const`, so a reactor can live in a `static`. A full
-//! container returns [`Full`](error::Full) with the rejected item inside;
+//! container returns [`Full`] with the rejected item inside;
 //! nothing panics on a full container and nothing is dropped silently.
 //!
 //! # Features

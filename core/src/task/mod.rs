@@ -1,6 +1,6 @@
 //! Async tasks: Tornado's coroutines, without a heap.
 //!
-//! A [`Runtime`] wraps a [`Reactor`](crate::reactor::Reactor) and polls
+//! A [`Runtime`] wraps a [`Reactor`](crate::Reactor) and polls
 //! `async` tasks between its iterations. Tasks live in [`TaskPool`]s whose
 //! slots the caller provides already pinned — `core::pin::pin!(None)` on
 //! the stack of a firmware `main` that never returns, or
@@ -11,8 +11,8 @@
 //!
 //! ## Waking
 //!
-//! eddy's own futures — [`Sleep`](sleep::Sleep),
-//! [`WithTimeout`](timeout::WithTimeout), [`Oneshot`](oneshot::Oneshot)'s
+//! eddy's own futures — [`Sleep`],
+//! [`WithTimeout`], [`Oneshot`]'s
 //! waits, stream reads — do not rely on the `core::task::Waker` in the
 //! `Context`. When one must wait it records the *current task id* where the
 //! event will come from (a reactor timer, a readiness handler, the oneshot's

@@ -53,7 +53,8 @@ pub trait RuntimeHandle {
     fn cancel_timer(&self, timer: TimerHandle) -> bool;
 }
 
-/// A reactor that also polls `async` tasks; see the [module docs](self).
+/// A reactor that also polls `async` tasks; see the [`task`](crate::task)
+/// module docs.
 ///
 /// `B`: backend; `U`: application state; `T`: task ids (the `block_on`
 /// future plus every pool slot); `CB`, `TM`, `IO`, `EV`: the reactor's
