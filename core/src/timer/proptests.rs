@@ -1,28 +1,52 @@
-//! The heap against a sorted-vector model, over random operation sequences.
+//! The heap against a model, over random operation sequences.
+//!
+//! The model is a vector of `(deadline, seq, id)` that is sorted before
+//! every pop: as simple as a timer queue can be, and obviously right.
 
+use super::tests::assert_invariants;
 use super::*;
 use proptest::prelude::*;
 use std::vec::Vec;
 
+const CAP: usize = 16;
+
 #[derive(Debug, Clone)]
 enum Op {
-    Schedule(u8),
+    Schedule(u64),
+    /// Cancel the `i % issued`-th handle ever issued (live or stale).
     Cancel(usize),
-    Reschedule(usize, u8),
+    Reschedule(usize, u64),
+    /// Fire the earliest timer: `peek`, then `remove` its handle.
     Pop,
+    Clear,
+    /// Act on a made-up handle; slots go past `CAP`.
+    Garbage(u32, u32),
+}
+
+/// Mostly small deadlines, so that ties are common, plus the extremes.
+fn deadline() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        8 => 0..8u64,
+        1 => Just(u64::MAX),
+        1 => any::<u64>(),
+    ]
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => any::<u8>().prop_map(Op::Schedule),
-        2 => any::<usize>().prop_map(Op::Cancel),
-        1 => (any::<usize>(), any::<u8>()).prop_map(|(i, d)| Op::Reschedule(i, d)),
-        2 => Just(Op::Pop),
+        6 => deadline().prop_map(Op::Schedule),
+        3 => any::<usize>().prop_map(Op::Cancel),
+        2 => (any::<usize>(), deadline()).prop_map(|(i, d)| Op::Reschedule(i, d)),
+        3 => Just(Op::Pop),
+        1 => (0..CAP as u32 + 4, 0..4u32).prop_map(|(s, g)| Op::Garbage(s, g)),
     ]
 }
 
-/// Model entry: (deadline, seq, id); kept sorted.
-type Model = Vec<(u64, u64, u32)>;
+fn ops() -> impl Strategy<Value = Vec<Op>> {
+    // Clears are rare, so the heap gets to fill up between them.
+    let with_clear = prop_oneof![50 => op(), 1 => Just(Op::Clear)];
+    proptest::collection::vec(with_clear, 0..200)
+}
 
 proptest! {
     #![proptest_config(ProptestConfig {
@@ -32,10 +56,11 @@ proptest! {
     })]
 
     #[test]
-    fn agrees_with_a_sorted_vector(ops in proptest::collection::vec(op(), 0..300)) {
-        let mut heap: TimerHeap<u32, 16> = TimerHeap::new();
-        let mut model: Model = Vec::new();
-        // Every handle ever issued, live or not, with its id.
+    fn agrees_with_a_sorted_vector(ops in ops()) {
+        let mut heap: TimerHeap<u32, CAP> = TimerHeap::new();
+        // (deadline, seq, id) of every pending timer.
+        let mut model: Vec<(u64, u64, u32)> = Vec::new();
+        // Every handle ever issued, live or not, with its timer's id.
         let mut issued: Vec<(TimerHandle, u32)> = Vec::new();
         let mut seq = 0u64;
         let mut next_id = 0u32;
@@ -44,15 +69,16 @@ proptest! {
                 Op::Schedule(d) => {
                     let id = next_id;
                     next_id += 1;
-                    match heap.schedule(Instant::from_micros(d as u64), id) {
+                    match heap.schedule(Instant::from_micros(d), id) {
                         Ok(h) => {
-                            prop_assert!(model.len() < 16);
+                            prop_assert!(model.len() < CAP);
+                            prop_assert!(issued.iter().all(|&(old, _)| old != h), "handle reissued");
                             issued.push((h, id));
-                            model.push((d as u64, seq, id));
+                            model.push((d, seq, id));
                             seq += 1;
                         }
                         Err(Full(back)) => {
-                            prop_assert_eq!(model.len(), 16);
+                            prop_assert_eq!(model.len(), CAP);
                             prop_assert_eq!(back, id);
                         }
                     }
@@ -61,27 +87,54 @@ proptest! {
                     let (h, id) = issued[i % issued.len()];
                     let live = model.iter().position(|e| e.2 == id);
                     prop_assert_eq!(heap.cancel(h), live.is_some());
-                    if let Some(p) = live { model.remove(p); }
+                    if let Some(p) = live {
+                        model.remove(p);
+                    }
                 }
                 Op::Reschedule(i, d) if !issued.is_empty() => {
                     let (h, id) = issued[i % issued.len()];
                     let live = model.iter().position(|e| e.2 == id);
-                    prop_assert_eq!(heap.reschedule(h, Instant::from_micros(d as u64)), live.is_some());
+                    prop_assert_eq!(heap.reschedule(h, Instant::from_micros(d)), live.is_some());
                     if let Some(p) = live {
-                        model[p] = (d as u64, seq, id);
+                        model[p] = (d, seq, id);
                         seq += 1;
                     }
                 }
                 Op::Pop => {
                     model.sort_unstable();
-                    let want = if model.is_empty() { None } else { Some(model.remove(0)) };
-                    let got = heap.peek().map(|d| (d.deadline.as_micros(), d.seq, heap.remove(d.handle)));
-                    prop_assert_eq!(got.map(|(d, s, id)| (d, s, id.unwrap())), want);
+                    let want = (!model.is_empty()).then(|| model.remove(0));
+                    let got = heap.peek().map(|d| {
+                        (d.deadline.as_micros(), d.seq, heap.remove(d.handle))
+                    });
+                    prop_assert_eq!(got, want.map(|(d, s, id)| (d, s, Some(id))));
+                }
+                Op::Clear => {
+                    heap.clear();
+                    model.clear();
+                }
+                Op::Garbage(slot, generation) => {
+                    let h = TimerHandle::new(slot, generation);
+                    let live = issued
+                        .iter()
+                        .find(|&&(old, id)| old == h && model.iter().any(|e| e.2 == id))
+                        .map(|&(_, id)| id);
+                    prop_assert_eq!(heap.get(h).copied(), live);
+                    prop_assert_eq!(heap.remove(h), live);
+                    if let Some(id) = live {
+                        model.retain(|e| e.2 != id);
+                    }
                 }
                 _ => {}
             }
+            assert_invariants(&heap);
             prop_assert_eq!(heap.len(), model.len());
             prop_assert_eq!(heap.next_seq(), seq);
+            let first = model.iter().min().copied();
+            prop_assert_eq!(heap.peek().map(|d| (d.deadline.as_micros(), d.seq)), first.map(|e| (e.0, e.1)));
+            for &(h, id) in &issued {
+                let live = model.iter().any(|e| e.2 == id);
+                prop_assert_eq!(heap.get(h).copied(), live.then_some(id));
+            }
         }
     }
 }
