@@ -97,7 +97,7 @@ impl<T, const N: usize> TimerHeap<T, N> {
 
     /// Moves the hole at `pos` down while a child sorts before `key`, then
     /// fills it with `key`.
-    fn sift_down(&mut self, mut pos: usize, key: Key) {
+    pub(super) fn sift_down(&mut self, mut pos: usize, key: Key) {
         while let Some(c) = self.least_child(pos) {
             let child = self.heap[c];
             if !child.before(&key) {

@@ -139,6 +139,9 @@ pub struct TimerHeap<T, const N: usize> {
     heap: [Key; N],
     slots: [Slot<T>; N],
     len: usize,
+    /// Tombstones among `heap[..len]`: keys of cancelled timers whose slot
+    /// generation has moved on. Never at the root.
+    dead: usize,
     fresh: usize,
     seq: u64,
 }
@@ -160,6 +163,7 @@ impl<T, const N: usize> TimerHeap<T, N> {
                 }
             }; N],
             len: 0,
+            dead: 0,
             fresh: 0,
             seq: 0,
         }
@@ -172,6 +176,9 @@ impl<T, const N: usize> TimerHeap<T, N> {
     ///
     /// [`Full`] with `item` inside if `N` timers are pending.
     pub fn schedule(&mut self, deadline: Instant, item: T) -> Result<TimerHandle, Full<T>> {
+        if self.len >= N && self.dead > 0 {
+            self.compact();
+        }
         let pos = self.len;
         if pos >= N {
             return Err(Full(item));
@@ -202,7 +209,22 @@ impl<T, const N: usize> TimerHeap<T, N> {
     /// fired, was cancelled, or whose slot was reused returns `false` and
     /// changes nothing. O(log n).
     pub fn cancel(&mut self, handle: TimerHandle) -> bool {
-        self.remove(handle).is_some()
+        let Some(pos) = self.position(handle) else {
+            return false;
+        };
+        if pos == 0 {
+            return self.remove(handle).is_some();
+        }
+        // O(1): retire the handle and drop the item now (one slot, one
+        // cache line); the key stays as a tombstone until compaction.
+        let entry = &mut self.slots[handle.slot() as usize];
+        entry.generation = entry.generation.wrapping_add(1);
+        entry.item = None;
+        self.dead += 1;
+        if self.dead * 2 > self.len {
+            self.compact();
+        }
+        true
     }
 
     /// Removes a pending timer and hands back its item; `None` (and no
@@ -230,6 +252,7 @@ impl<T, const N: usize> TimerHeap<T, N> {
         if pos < last {
             self.sift_down_to_bottom(pos, moved);
         }
+        self.purge_root();
         item
     }
 
@@ -248,6 +271,7 @@ impl<T, const N: usize> TimerHeap<T, N> {
             ..old
         };
         self.settle(pos, old, key);
+        self.purge_root();
         true
     }
 
@@ -282,18 +306,18 @@ impl<T, const N: usize> TimerHeap<T, N> {
 
     /// Number of pending timers.
     pub fn len(&self) -> usize {
-        self.len
+        self.len - self.dead
     }
 
     /// Whether no timer is pending.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Whether `N` timers are pending, so [`schedule`](Self::schedule)
     /// would return [`Full`].
     pub fn is_full(&self) -> bool {
-        self.len >= N
+        self.len() >= N
     }
 
     /// The capacity, `N`.
@@ -305,6 +329,7 @@ impl<T, const N: usize> TimerHeap<T, N> {
     /// The sequence counter keeps counting. O(n).
     pub fn clear(&mut self) {
         let len = core::mem::replace(&mut self.len, 0);
+        self.dead = 0;
         // Retire every handle before dropping any item, so that even a
         // panicking `Drop` leaves no handle naming a slot that is not in
         // the heap (its remaining items are dropped on reuse or with the
@@ -317,6 +342,64 @@ impl<T, const N: usize> TimerHeap<T, N> {
         }
         for key in &self.heap[..len] {
             self.slots[key.slot as usize].item = None;
+        }
+    }
+
+    /// Whether `key` belongs to a cancelled timer.
+    #[inline]
+    fn is_tombstone(&self, key: &Key) -> bool {
+        self.slots[key.slot as usize].generation != key.generation
+    }
+
+    /// Pops tombstones off the root, so `peek` and the firing path only
+    /// ever see a live timer there.
+    fn purge_root(&mut self) {
+        while let Some(&root) = self.heap[..self.len].first() {
+            if !self.is_tombstone(&root) {
+                break;
+            }
+            let generation = self.slots[root.slot as usize].generation;
+            self.dead -= 1;
+            self.len -= 1;
+            let last = self.len;
+            let moved = self.heap[last];
+            self.heap[last].slot = root.slot;
+            self.heap[last].generation = generation;
+            if last > 0 {
+                self.sift_down_to_bottom(0, moved);
+            }
+        }
+    }
+
+    /// Drops every tombstone in one O(n) pass: live keys move to the
+    /// front, the freed slots are parked behind them, and the live keys are
+    /// heapified (Floyd). Run when tombstones outnumber live timers, so a
+    /// cancel costs O(1) amortised.
+    fn compact(&mut self) {
+        let mut live = 0;
+        for i in 0..self.len {
+            let key = self.heap[i];
+            if self.is_tombstone(&key) {
+                continue;
+            }
+            self.heap.swap(i, live);
+            live += 1;
+        }
+        for i in live..self.len {
+            // A parked key carries its slot's current generation.
+            let slot = self.heap[i].slot;
+            self.heap[i].generation = self.slots[slot as usize].generation;
+        }
+        self.len = live;
+        self.dead = 0;
+        for i in 0..live {
+            let slot = self.heap[i].slot;
+            self.slots[slot as usize].pos = i as u32;
+        }
+        for i in (0..live / 4 + 1).rev() {
+            if i < live {
+                self.sift_down(i, self.heap[i]);
+            }
         }
     }
 

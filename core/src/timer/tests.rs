@@ -22,6 +22,7 @@ pub(super) fn assert_invariants<T, const N: usize>(h: &TimerHeap<T, N>) {
         h.len,
         h.fresh
     );
+    let mut dead = 0;
     for (i, key) in h.heap[..h.len].iter().enumerate() {
         if i > 0 {
             let parent = &h.heap[(i - 1) / 4];
@@ -29,10 +30,16 @@ pub(super) fn assert_invariants<T, const N: usize>(h: &TimerHeap<T, N>) {
         }
         assert!(key.seq < h.seq, "seq {} not below next_seq", key.seq);
         let slot = &h.slots[key.slot as usize];
+        if slot.generation != key.generation {
+            assert!(i > 0, "a tombstone at the root");
+            assert!(slot.item.is_none(), "tombstone {i} still holds its item");
+            dead += 1;
+            continue;
+        }
         assert!(slot.item.is_some(), "live key {i} names an empty slot");
         assert_eq!(slot.pos as usize, i, "back-pointer of slot {}", key.slot);
-        assert_eq!(slot.generation, key.generation);
     }
+    assert_eq!(dead, h.dead, "tombstone count");
     let mut seen = [false; N];
     for key in &h.heap[..h.fresh] {
         assert!(
