@@ -18,28 +18,26 @@
 //!   generation)` orders them; comparing and moving keys never touches the
 //!   items, so sifting stays within the heap array.
 //!
-//! Every operation is O(log n) or better, and none scans:
+//! Every operation is O(log n) or better (amortised), and none scans:
 //!
 //! | operation | cost |
 //! | --- | --- |
 //! | `schedule` | claim a slot, push a key, sift it up (O(1) when deadlines only grow, as timeouts' do) |
-//! | `cancel`, `remove` | walk the hole down to a leaf, drop the last key into it and sift that up (usually not at all); the slot is free at once |
+//! | `cancel` | O(1) amortised: retire the handle and drop the item (one slot, one cache line); the key stays as a *tombstone* |
+//! | `remove` (firing) | walk the hole down to a leaf, drop the last key into it and sift that up; the slot is free at once |
 //! | `reschedule` | rewrite the key in place and sift it |
-//! | `peek` | read the root |
+//! | `peek` | read the root, which is never a tombstone |
 //! | `clear` | O(n): free every slot |
 //!
-//! Unlike a `BinaryHeap` with lazy deletion, a cancelled timer leaves no
-//! tombstone to be popped and skipped later, and its slot can be reused at
-//! once; most timeouts are cancelled before they fire, so this is the case
-//! that matters.
-//!
-//! The price of removing at once is that each removal touches a few
-//! scattered cache lines (the slot, the hole in the heap, the moved key's
-//! slot), where a lazy cancel touches one. The `eddy-benches` crate
-//! measures both on connection-timeout workloads: while the heap fits in
-//! cache (10^3 to 10^5 timers) scheduling and cancelling costs well under
-//! half of a `BinaryHeap` with lazy deletion; at 10^6 timers (about 40 MB)
-//! both are bound by memory latency and come out about even.
+//! Tombstones cost nothing until they matter: one that reaches the root is
+//! popped there, and once tombstones outnumber live timers the heap is
+//! compacted in one O(n) pass (live keys to the front, Floyd's heapify),
+//! so each cancel pays O(1) of it. Unlike a `BinaryHeap` with lazy
+//! deletion, a burst of cancelled timeouts is swept out in one linear pass
+//! instead of being popped one O(log n) step at a time, and its slots are
+//! reused — most timeouts are cancelled before they fire, so this is the
+//! case that matters. The `eddy-benches` crate measures it against that
+//! baseline.
 //!
 //! Free slots need no list of their own: the keys past the end of the heap,
 //! `heap[len..fresh]`, park the slots that were used and freed (with their
