@@ -4,7 +4,7 @@
 //! Invariants, for `len` keys in `heap[..len]`:
 //!
 //! - no key sorts [`before`](Key::before) its parent at `(i - 1) / 4`;
-//! - `slots[heap[i].slot].pos == i` for every live key (every move goes
+//! - `pos[heap[i].slot] == i` for every live key (every move goes
 //!   through [`TimerHeap::place`]).
 
 use super::TimerHeap;
@@ -62,7 +62,7 @@ impl<T, const N: usize> TimerHeap<T, N> {
     #[inline(always)]
     pub(super) fn place(&mut self, pos: usize, key: Key) {
         self.heap[pos] = key;
-        self.slots[key.slot as usize].pos = pos as u32;
+        self.pos[key.slot as usize] = pos as u32;
     }
 
     /// Puts `key` into the hole at `pos`, whose previous key was `old`,

@@ -12,8 +12,8 @@
 //! The heap is *indexed*, so a timer can be cancelled or moved without a
 //! search:
 //!
-//! - a slab of `N` slots owns the items; a slot knows its generation and
-//!   where its key sits in the heap;
+//! - `N` slots, kept as three parallel arrays: generations (odd while the
+//!   slot's timer is live), heap positions, and items;
 //! - a 4-ary min-heap of compact 24-byte keys `(deadline, seq, slot,
 //!   generation)` orders them; comparing and moving keys never touches the
 //!   items, so sifting stays within the heap array.
@@ -55,15 +55,18 @@
 //! `false` and never touches the timer that reused its slot. A handle whose
 //! slot is out of range is rejected the same way; nothing indexes with a
 //! handle before checking it. Generations are `u32` and wrap, so a handle
-//! could only be confused after its slot has been reused 2^32 times.
+//! could only be confused after its slot has been reused 2^31 times.
 //! (Handles carry no heap identity: a handle used on another heap is
 //! checked against that heap's slot like any other.)
 //!
 //! # Invariants
 //!
 //! - `heap[..len]` is a 4-ary min-heap by `(deadline, seq)` (see `heap.rs`);
-//! - a slot is live iff its item is `Some`; then its key is at `heap[pos]`
-//!   and carries the slot's generation;
+//! - a slot is live iff its generation is odd and equals its key's; then
+//!   its item is `Some` and its key is at `heap[pos]`;
+//! - a key whose generation differs from its slot's is a tombstone (a
+//!   cancelled timer, its item not yet dropped); the root never is one, and
+//!   `dead` counts them;
 //! - `heap[len..fresh]` hold exactly the freed slots, each with the slot's
 //!   current generation; slots `fresh..N` have never been used (generation
 //!   0);
@@ -80,17 +83,6 @@ use crate::time::Instant;
 
 pub use handle::{Due, TimerHandle};
 use heap::Key;
-
-/// One slab entry.
-struct Slot<T> {
-    /// Moves on each time the slot is freed. While the slot is live, its
-    /// key holds a copy; while it is free, its parked key does.
-    generation: u32,
-    /// Position of the slot's key in the heap, while the slot is live.
-    pos: u32,
-    /// The timer's item; `Some` exactly while the slot is live.
-    item: Option<T>,
-}
 
 /// At most `N` timers carrying items of type `T`, ordered by deadline and
 /// then by the order they were scheduled in. See the [module docs](self)
@@ -135,7 +127,15 @@ struct Slot<T> {
 /// ```
 pub struct TimerHeap<T, const N: usize> {
     heap: [Key; N],
-    slots: [Slot<T>; N],
+    /// Per slot: moves on each time the slot is freed or its timer is
+    /// cancelled. A handle is live exactly while it matches. Kept apart
+    /// from the items so that a cancel touches 4 bytes in a compact array.
+    gens: [u32; N],
+    /// Per slot: position of its key in the heap, while the slot is live.
+    pos: [u32; N],
+    /// Per slot: the timer's item. A cancelled timer's item stays until its
+    /// tombstone leaves the heap (root purge, compaction, clear or drop).
+    items: [Option<T>; N],
     len: usize,
     /// Tombstones among `heap[..len]`: keys of cancelled timers whose slot
     /// generation has moved on. Never at the root.
@@ -153,13 +153,9 @@ impl<T, const N: usize> TimerHeap<T, N> {
         let () = Self::N_FITS_U32;
         TimerHeap {
             heap: [Key::ZERO; N],
-            slots: [const {
-                Slot {
-                    generation: 0,
-                    pos: 0,
-                    item: None,
-                }
-            }; N],
+            gens: [0; N],
+            pos: [0; N],
+            items: [const { None }; N],
             len: 0,
             dead: 0,
             fresh: 0,
@@ -183,13 +179,16 @@ impl<T, const N: usize> TimerHeap<T, N> {
         }
         // The parked key names a free slot and its generation, so claiming
         // the slot reads nothing from the slab.
-        let (slot, generation) = if pos < self.fresh {
+        let (slot, parked) = if pos < self.fresh {
             (self.heap[pos].slot, self.heap[pos].generation)
         } else {
             self.fresh += 1;
             (pos as u32, 0)
         };
-        self.slots[slot as usize].item = Some(item);
+        // Free generations are even, live ones odd (see `position`).
+        let generation = parked.wrapping_add(1);
+        self.gens[slot as usize] = generation;
+        self.items[slot as usize] = Some(item);
         let key = Key {
             deadline: deadline.as_micros(),
             seq: self.take_seq(),
@@ -201,11 +200,15 @@ impl<T, const N: usize> TimerHeap<T, N> {
         Ok(TimerHandle::new(slot, generation))
     }
 
-    /// Cancels a pending timer and drops its item; `true` if it was pending.
+    /// Cancels a pending timer; `true` if it was pending. A handle whose
+    /// timer fired, was cancelled, or whose slot was reused returns `false`
+    /// and changes nothing.
     ///
-    /// The same as `self.remove(handle).is_some()`: a handle whose timer
-    /// fired, was cancelled, or whose slot was reused returns `false` and
-    /// changes nothing. O(log n).
+    /// O(1) amortised: the handle is retired at once, while the key stays
+    /// as a tombstone and the item is dropped when it leaves the heap — at
+    /// the root, at the next compaction (once tombstones outnumber live
+    /// timers), on `clear`, or with the heap. Use [`TimerHeap::remove`] to
+    /// get the item back at once.
     pub fn cancel(&mut self, handle: TimerHandle) -> bool {
         let Some(pos) = self.position(handle) else {
             return false;
@@ -213,11 +216,10 @@ impl<T, const N: usize> TimerHeap<T, N> {
         if pos == 0 {
             return self.remove(handle).is_some();
         }
-        // O(1): retire the handle and drop the item now (one slot, one
-        // cache line); the key stays as a tombstone until compaction.
-        let entry = &mut self.slots[handle.slot() as usize];
-        entry.generation = entry.generation.wrapping_add(1);
-        entry.item = None;
+        // O(1): retire the handle (4 bytes in the generation array); the
+        // key and the item stay as a tombstone until it leaves the heap.
+        let g = &mut self.gens[handle.slot() as usize];
+        *g = g.wrapping_add(1);
         self.dead += 1;
         if self.dead * 2 > self.len {
             self.compact();
@@ -237,10 +239,9 @@ impl<T, const N: usize> TimerHeap<T, N> {
             _ => self.position(handle)?,
         };
         let slot = handle.slot();
-        let entry = &mut self.slots[slot as usize];
-        let generation = entry.generation.wrapping_add(1);
-        entry.generation = generation;
-        let item = entry.item.take();
+        let generation = self.gens[slot as usize].wrapping_add(1);
+        self.gens[slot as usize] = generation;
+        let item = self.items[slot as usize].take();
         self.len -= 1;
         let last = self.len;
         let moved = self.heap[last];
@@ -287,13 +288,13 @@ impl<T, const N: usize> TimerHeap<T, N> {
     /// The item of a pending timer; `None` for a stale handle.
     pub fn get(&self, handle: TimerHandle) -> Option<&T> {
         self.position(handle)?;
-        self.slots[handle.slot() as usize].item.as_ref()
+        self.items[handle.slot() as usize].as_ref()
     }
 
     /// The item of a pending timer, mutably; `None` for a stale handle.
     pub fn get_mut(&mut self, handle: TimerHandle) -> Option<&mut T> {
         self.position(handle)?;
-        self.slots[handle.slot() as usize].item.as_mut()
+        self.items[handle.slot() as usize].as_mut()
     }
 
     /// The sequence number the next [`schedule`](Self::schedule) or
@@ -333,20 +334,21 @@ impl<T, const N: usize> TimerHeap<T, N> {
         // the heap (its remaining items are dropped on reuse or with the
         // heap).
         for key in &mut self.heap[..len] {
-            let entry = &mut self.slots[key.slot as usize];
-            entry.generation = entry.generation.wrapping_add(1);
+            let g = &mut self.gens[key.slot as usize];
+            // Live (odd) slots move on to even; tombstones already did.
+            *g = g.wrapping_add(*g & 1);
             // The key now parks a free slot: keep its generation in step.
-            key.generation = entry.generation;
+            key.generation = *g;
         }
         for key in &self.heap[..len] {
-            self.slots[key.slot as usize].item = None;
+            self.items[key.slot as usize] = None;
         }
     }
 
     /// Whether `key` belongs to a cancelled timer.
     #[inline]
     fn is_tombstone(&self, key: &Key) -> bool {
-        self.slots[key.slot as usize].generation != key.generation
+        self.gens[key.slot as usize] != key.generation
     }
 
     /// Pops tombstones off the root, so `peek` and the firing path only
@@ -356,7 +358,8 @@ impl<T, const N: usize> TimerHeap<T, N> {
             if !self.is_tombstone(&root) {
                 break;
             }
-            let generation = self.slots[root.slot as usize].generation;
+            let generation = self.gens[root.slot as usize];
+            self.items[root.slot as usize] = None;
             self.dead -= 1;
             self.len -= 1;
             let last = self.len;
@@ -386,13 +389,14 @@ impl<T, const N: usize> TimerHeap<T, N> {
         for i in live..self.len {
             // A parked key carries its slot's current generation.
             let slot = self.heap[i].slot;
-            self.heap[i].generation = self.slots[slot as usize].generation;
+            self.heap[i].generation = self.gens[slot as usize];
+            self.items[slot as usize] = None;
         }
         self.len = live;
         self.dead = 0;
         for i in 0..live {
             let slot = self.heap[i].slot;
-            self.slots[slot as usize].pos = i as u32;
+            self.pos[slot as usize] = i as u32;
         }
         for i in (0..live / 4 + 1).rev() {
             if i < live {
@@ -411,11 +415,17 @@ impl<T, const N: usize> TimerHeap<T, N> {
     /// is stale or its slot out of range.
     #[inline]
     fn position(&self, handle: TimerHandle) -> Option<usize> {
-        let entry = self.slots.get(handle.slot() as usize)?;
-        if entry.generation != handle.generation() || entry.item.is_none() {
+        // A slot at or past `fresh` was never used (generation 0 proves
+        // nothing there); a used slot's generation matches only its live
+        // timer's handle: freeing and cancelling both move it on.
+        // Generations are odd exactly while a slot's timer is live, so a
+        // handle with an even generation is never live, whatever it names.
+        let slot = handle.slot() as usize;
+        if handle.generation() & 1 == 0 || slot >= self.fresh || *self.gens.get(slot)? != handle.generation()
+        {
             return None;
         }
-        Some(entry.pos as usize)
+        self.pos.get(slot).map(|&p| p as usize)
     }
 }
 
