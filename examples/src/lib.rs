@@ -3,8 +3,12 @@
 //! code the binaries run.
 //!
 //! - [`http`]: the hosted HTTP/1.1 server (`http_server`), the main job.
+//! - [`echo`]: the line echo server (`echo_server`).
+//! - [`chat`]: the line chat server (`chat_server`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod chat;
+pub mod echo;
 pub mod http;

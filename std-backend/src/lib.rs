@@ -26,6 +26,10 @@
 //!   [`TcpHost`] and [`start_accepting`] so that a listener that cannot
 //!   accept is deregistered rather than spinning the loop; and
 //!   non-blocking [`connect`].
+//! - `stream`: [`TcpTransport`], a non-blocking `TcpStream` seen through
+//!   `embedded-io` (readiness flags fed from the reactor's events,
+//!   would-block reported as `Interrupted`), so an
+//!   [`eddy_core::stream::BufferedStream`] runs over TCP.
 //! - [`StdError`], [`SignalsError`], [`BindError`], [`AcceptingError`] and
 //!   [`FinishError`]: what failed, and what to do about it.
 //!
@@ -69,11 +73,13 @@ mod fmt;
 
 mod backend;
 mod error;
+mod stream;
 mod sys;
 mod tcp;
 
 pub use backend::{PollerKind, StdBackend, StdWaker};
 pub use error::{SignalsError, StdError};
+pub use stream::{TcpTransport, TcpTransportError};
 pub use sys::signal::{Signal, SignalSet, Signals};
 pub use tcp::{
     bind_all, bind_sockets, connect, pause_accepting, resume_accepting, start_accepting, stop_accepting,

@@ -1,0 +1,418 @@
+//! [`TcpTransport`]: a non-blocking [`TcpStream`] seen through
+//! `embedded-io`, so that an [`eddy_core::stream::BufferedStream`] can run
+//! over it.
+//!
+//! The adapter keeps the contract written down on
+//! [`eddy_core::stream::Transport`]:
+//!
+//! - readiness is answered from flags, not from a system call: the
+//!   reactor's events set them ([`TcpTransport::set_ready`]) and a call that
+//!   would block (`EAGAIN`, `recv(2)` / `send(2)`) clears them. Both start
+//!   `true` (an optimistic answer the contract allows: the first call finds
+//!   out), so a stream may read or write right after accepting;
+//! - would-block becomes [`ErrorKind::Interrupted`], which the stream reads
+//!   as "wait for the next event"; a real `EINTR` is retried here and never
+//!   reported;
+//! - end-of-file is `Ok(0)`, `ECONNRESET` is
+//!   [`ErrorKind::ConnectionReset`]; a pending `SO_ERROR` is what the
+//!   kernel returns from the next `recv(2)` / `send(2)` (`socket(7)`), so an
+//!   `ERROR` event only sets both flags and the next call collects it.
+//!
+//! Writes never raise `SIGPIPE`: std sends with `MSG_NOSIGNAL` on Linux
+//! and sets `SO_NOSIGPIPE` on Apple, and Rust programs ignore `SIGPIPE`.
+
+use std::fmt;
+use std::io::{self, Read as _, Write as _};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::os::fd::{AsFd, BorrowedFd};
+
+use eddy_core::event::Ready;
+use embedded_io::{ErrorKind, ErrorType, Read, ReadReady, Write, WriteReady};
+
+/// A non-blocking TCP connection as an `embedded-io` transport for
+/// [`BufferedStream`](eddy_core::stream::BufferedStream).
+///
+/// Register [`as_fd`](AsFd::as_fd) with the reactor and hand every event's
+/// readiness to [`set_ready`](Self::set_ready) before the stream's
+/// `on_readable` / `on_writable`.
+///
+/// # Examples
+///
+/// ```
+/// use std::net::{TcpListener, TcpStream};
+/// use std::io::Write as _;
+/// use eddy_core::event::Ready;
+/// use eddy_core::stream::BufferedStream;
+/// use eddy_std::TcpTransport;
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let mut client = TcpStream::connect(listener.local_addr()?)?;
+/// let (server, _) = listener.accept()?;
+/// let mut stream: BufferedStream<TcpTransport, 1024, 1024> =
+///     BufferedStream::new(TcpTransport::new(server)?);
+///
+/// stream.write(b"hello\n")?;
+/// stream.on_writable(); // an idle socket takes it at once
+/// assert!(stream.is_flushed());
+///
+/// client.write_all(b"hi\n")?;
+/// stream.read_until(b"\n", 1024)?;
+/// // A reactor event would say READABLE here; on loopback the bytes are
+/// // already queued.
+/// stream.transport_mut().set_ready(Ready::READABLE);
+/// stream.on_readable();
+/// if let Some(line) = stream.poll_read() {
+///     let line = line?;
+///     assert_eq!(stream.data(&line), b"hi\n");
+///     stream.consume(line)?;
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct TcpTransport {
+    stream: TcpStream,
+    readable: bool,
+    writable: bool,
+}
+
+impl TcpTransport {
+    /// Wraps `stream`, switching it to non-blocking mode (a stream from
+    /// [`Acceptor`](crate::Acceptor) or [`connect`](crate::connect) already
+    /// is). Both readiness flags start `true`.
+    ///
+    /// # Errors
+    /// The `ioctl(FIONBIO)` behind [`TcpStream::set_nonblocking`] failed
+    /// (the descriptor is not a socket any more).
+    pub fn new(stream: TcpStream) -> io::Result<TcpTransport> {
+        stream.set_nonblocking(true)?;
+        Ok(TcpTransport {
+            stream,
+            readable: true,
+            writable: true,
+        })
+    }
+
+    /// Records an event's readiness: readable, read-closed or error sets
+    /// the read flag; writable, write-closed or error sets the write flag.
+    /// Flags are only set here; a call that would block clears them.
+    pub fn set_ready(&mut self, ready: Ready) {
+        self.readable |= ready.is_readable();
+        self.writable |= ready.is_writable();
+    }
+
+    /// Whether a `read` is expected to make progress (the flag
+    /// [`ReadReady::read_ready`] answers).
+    pub fn is_read_ready(&self) -> bool {
+        self.readable
+    }
+
+    /// Whether a `write` is expected to make progress (the flag
+    /// [`WriteReady::write_ready`] answers).
+    pub fn is_write_ready(&self) -> bool {
+        self.writable
+    }
+
+    /// Shuts down the sending side (`shutdown(2)` with `SHUT_WR`): the
+    /// peer reads end-of-file once it has everything sent so far; reading
+    /// goes on (half-close).
+    ///
+    /// # Errors
+    /// `ENOTCONN` if the connection is already gone.
+    pub fn shutdown_write(&self) -> io::Result<()> {
+        self.stream.shutdown(Shutdown::Write)
+    }
+
+    /// The peer's address (`getpeername(2)`).
+    ///
+    /// # Errors
+    /// `ENOTCONN` if the connection is already gone.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.peer_addr()
+    }
+
+    /// The socket, for options this type does not wrap.
+    pub fn get_ref(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    /// Gives the socket back (still non-blocking).
+    pub fn into_inner(self) -> TcpStream {
+        self.stream
+    }
+
+    /// Runs a `recv(2)` / `send(2)`, retrying `EINTR`; would-block clears
+    /// `flag` and becomes an `Interrupted` error.
+    fn call(flag: &mut bool, mut op: impl FnMut() -> io::Result<usize>) -> Result<usize, TcpTransportError> {
+        loop {
+            match op() {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    if e.kind() == io::ErrorKind::WouldBlock {
+                        *flag = false;
+                    }
+                    return Err(TcpTransportError(e));
+                }
+            }
+        }
+    }
+}
+
+impl AsFd for TcpTransport {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.stream.as_fd()
+    }
+}
+
+impl fmt::Debug for TcpTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpTransport")
+            .field("peer", &self.stream.peer_addr().ok())
+            .field("readable", &self.readable)
+            .field("writable", &self.writable)
+            .finish()
+    }
+}
+
+impl ErrorType for TcpTransport {
+    type Error = TcpTransportError;
+}
+
+impl Read for TcpTransport {
+    /// `recv(2)`: `Ok(0)` at end-of-file (for a non-empty `buf`).
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, TcpTransportError> {
+        let stream = &mut self.stream;
+        Self::call(&mut self.readable, || stream.read(buf))
+    }
+}
+
+impl Write for TcpTransport {
+    /// `send(2)`.
+    fn write(&mut self, buf: &[u8]) -> Result<usize, TcpTransportError> {
+        let stream = &mut self.stream;
+        Self::call(&mut self.writable, || stream.write(buf))
+    }
+
+    /// Nothing to do: bytes `send(2)` accepted are the kernel's.
+    fn flush(&mut self) -> Result<(), TcpTransportError> {
+        Ok(())
+    }
+}
+
+impl ReadReady for TcpTransport {
+    fn read_ready(&mut self) -> Result<bool, TcpTransportError> {
+        Ok(self.readable)
+    }
+}
+
+impl WriteReady for TcpTransport {
+    fn write_ready(&mut self) -> Result<bool, TcpTransportError> {
+        Ok(self.writable)
+    }
+}
+
+/// A failed `recv(2)` / `send(2)` on a [`TcpTransport`]: the OS error, with
+/// its `embedded-io` kind.
+///
+/// [`kind`](embedded_io::Error::kind) maps would-block (`EAGAIN`) onto
+/// [`ErrorKind::Interrupted`] (the transport contract's "would block",
+/// never a failure), `ECONNRESET` onto [`ErrorKind::ConnectionReset`], and
+/// the other kinds onto their `embedded-io` namesakes, or `Other`.
+#[derive(Debug)]
+pub struct TcpTransportError(io::Error);
+
+impl TcpTransportError {
+    /// The OS error.
+    pub fn io_error(&self) -> &io::Error {
+        &self.0
+    }
+
+    /// Gives the OS error back.
+    pub fn into_io_error(self) -> io::Error {
+        self.0
+    }
+}
+
+impl fmt::Display for TcpTransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.kind() {
+            io::ErrorKind::WouldBlock => {
+                f.write_str("the socket would block: wait for the next readiness event")
+            }
+            _ => write!(f, "the connection failed ({}): drop it", self.0),
+        }
+    }
+}
+
+impl std::error::Error for TcpTransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl embedded_io::Error for TcpTransportError {
+    fn kind(&self) -> ErrorKind {
+        use io::ErrorKind as Io;
+        match self.0.kind() {
+            Io::WouldBlock | Io::Interrupted => ErrorKind::Interrupted,
+            Io::ConnectionReset => ErrorKind::ConnectionReset,
+            Io::ConnectionAborted => ErrorKind::ConnectionAborted,
+            Io::ConnectionRefused => ErrorKind::ConnectionRefused,
+            Io::NotConnected => ErrorKind::NotConnected,
+            Io::BrokenPipe => ErrorKind::BrokenPipe,
+            Io::TimedOut => ErrorKind::TimedOut,
+            Io::PermissionDenied => ErrorKind::PermissionDenied,
+            Io::InvalidInput => ErrorKind::InvalidInput,
+            Io::InvalidData => ErrorKind::InvalidData,
+            Io::OutOfMemory => ErrorKind::OutOfMemory,
+            Io::WriteZero => ErrorKind::WriteZero,
+            Io::Unsupported => ErrorKind::Unsupported,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    use eddy_core::stream::BufferedStream;
+    use eddy_core::{Backend, Event, Interest, Token};
+    use embedded_io::Error as _;
+
+    use super::*;
+    use crate::StdBackend;
+
+    /// A connected pair: the adapter on one end, a blocking std socket on
+    /// the other.
+    fn pair() -> (TcpTransport, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        client.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        (TcpTransport::new(server).unwrap(), client)
+    }
+
+    /// Waits (bounded) for `interest` on `t` through a real backend and
+    /// feeds the event to `set_ready`, as a reactor handler would.
+    #[track_caller]
+    fn wait_for(t: &mut TcpTransport, interest: Interest) -> Ready {
+        let mut backend = StdBackend::new().unwrap();
+        backend.register(t.as_fd(), Token::new(1, 0), interest).unwrap();
+        let mut events = [Event::EMPTY; 4];
+        let n = backend.poll(&mut events, Some(Duration::from_secs(10))).unwrap();
+        assert_eq!(n, 1, "no readiness within 10 s");
+        backend.deregister(t.as_fd()).unwrap();
+        t.set_ready(events[0].ready);
+        events[0].ready
+    }
+
+    #[test]
+    fn would_block_is_interrupted_and_clears_the_flag() {
+        let (mut t, _client) = pair();
+        assert!(t.read_ready().unwrap(), "optimistic at first");
+        let err = t.read(&mut [0; 16]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Interrupted);
+        assert!(!t.read_ready().unwrap(), "cleared by would-block");
+        assert!(t.write_ready().unwrap(), "the write flag is untouched");
+        t.set_ready(Ready::WRITABLE);
+        assert!(!t.is_read_ready(), "a writable event does not set the read flag");
+        t.set_ready(Ready::ERROR);
+        assert!(t.is_read_ready(), "an error is collected by the next read");
+    }
+
+    #[test]
+    fn readable_event_then_bytes_then_eof() {
+        let (mut t, mut client) = pair();
+        let _ = t.read(&mut [0; 16]);
+        client.write_all(b"ping\n").unwrap();
+        assert!(wait_for(&mut t, Interest::READABLE).is_readable());
+        let mut buf = [0; 16];
+        assert_eq!(t.read(&mut buf).unwrap(), 5);
+        assert_eq!(&buf[..5], b"ping\n");
+        drop(client);
+        wait_for(&mut t, Interest::READABLE);
+        assert_eq!(t.read(&mut buf).unwrap(), 0, "end-of-file is Ok(0)");
+    }
+
+    #[test]
+    fn reset_is_connection_reset() {
+        let (mut t, client) = pair();
+        // SO_LINGER with a zero timeout: close(2) sends RST (socket(7)).
+        rustix::net::sockopt::set_socket_linger(&client, Some(Duration::ZERO)).unwrap();
+        drop(client);
+        wait_for(&mut t, Interest::READABLE);
+        let err = t.read(&mut [0; 16]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
+        assert_eq!(err.io_error().kind(), io::ErrorKind::ConnectionReset);
+    }
+
+    #[test]
+    fn full_socket_blocks_writes_until_the_peer_reads() {
+        let (mut t, mut client) = pair();
+        let chunk = [7u8; 64 * 1024];
+        let mut sent = 0usize;
+        let err = loop {
+            match t.write(&chunk) {
+                Ok(n) => sent += n,
+                Err(e) => break e,
+            }
+            assert!(sent < 256 << 20, "the socket never filled");
+        };
+        assert_eq!(err.kind(), ErrorKind::Interrupted, "{err}");
+        assert!(!t.write_ready().unwrap());
+        // The peer drains everything; the socket turns writable again.
+        let mut buf = vec![0; 64 * 1024];
+        let mut got = 0;
+        while got < sent {
+            got += client.read(&mut buf).unwrap();
+        }
+        assert!(wait_for(&mut t, Interest::WRITABLE).is_writable());
+        assert!(t.write(b"more").unwrap() > 0);
+    }
+
+    #[test]
+    fn shutdown_write_is_a_half_close() {
+        let (mut t, mut client) = pair();
+        t.write(b"bye\n").unwrap();
+        t.shutdown_write().unwrap();
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).unwrap();
+        assert_eq!(got, b"bye\n", "everything, then end-of-file");
+        // The other direction still works.
+        client.write_all(b"still here").unwrap();
+        wait_for(&mut t, Interest::READABLE);
+        let mut buf = [0; 16];
+        assert_eq!(t.read(&mut buf).unwrap(), 10);
+    }
+
+    #[test]
+    fn a_buffered_stream_runs_over_it() {
+        let (t, mut client) = pair();
+        let mut stream: BufferedStream<TcpTransport, 64, 64> = BufferedStream::new(t);
+        client.write_all(b"one\ntwo\n").unwrap();
+        let mut lines = Vec::new();
+        while lines.len() < 2 {
+            stream.read_until(b"\n", 64).unwrap();
+            loop {
+                if let Some(done) = stream.poll_read() {
+                    let done = done.unwrap();
+                    lines.push(stream.data(&done).to_vec());
+                    stream.consume(done).unwrap();
+                    break;
+                }
+                let ready = wait_for(stream.transport_mut(), Interest::READABLE);
+                assert!(ready.is_readable());
+                stream.on_readable();
+            }
+        }
+        assert_eq!(lines, [b"one\n".to_vec(), b"two\n".to_vec()]);
+        stream.write(b"three\n").unwrap();
+        stream.on_writable();
+        assert!(stream.is_flushed());
+        let mut buf = [0; 6];
+        client.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"three\n");
+    }
+}
