@@ -21,17 +21,18 @@ cargo clippy -p eddy-std --target x86_64-unknown-freebsd -- -D warnings
 stage "core for thumbv7em-none-eabihf (no_std, default and defmt)"
 cargo build -p eddy-core --target thumbv7em-none-eabihf
 cargo build -p eddy-core --target thumbv7em-none-eabihf --features defmt
+cargo build -p eddy-core --target thumbv7em-none-eabihf --features http,defmt
 cargo clippy -p eddy-core --lib --target thumbv7em-none-eabihf --features sim -- -D warnings
 # core builds against a sysroot of `core` alone: proof that neither it nor
 # its default dependencies use `alloc` or `std`.
-cargo +nightly build -p eddy-core --target thumbv7em-none-eabihf \
+cargo +nightly build -p eddy-core --target thumbv7em-none-eabihf --features http \
     -Zbuild-std=core --target-dir target/core-only
 
 stage "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
-stage "miri (eddy-core)"
-cargo +nightly miri test -p eddy-core
+stage "miri (eddy-core, with the simulator and HTTP)"
+cargo +nightly miri test -p eddy-core --features sim,http
 
 stage "test suite"
 cargo test --workspace
