@@ -1,0 +1,13 @@
+//! Fuzz target: one `eddy_core::http::Connection` driven like a server,
+//! fed the request bytes in the splits, clock steps and response choices
+//! the input's control bytes pick. The driver (../driver/) asserts the
+//! invariants; its doc comment describes the input layout.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../driver/mod.rs"]
+mod driver;
+
+fuzz_target!(|data: &[u8]| driver::run(data));
