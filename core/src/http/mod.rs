@@ -54,6 +54,7 @@ mod body;
 mod config;
 mod conn;
 mod error;
+mod event;
 mod head;
 mod output;
 mod response;
@@ -64,8 +65,9 @@ mod tests;
 
 pub use body::BodyLen;
 pub use config::Config;
-pub use conn::{Connection, Event, Next, Received};
+pub use conn::Connection;
 pub use error::{OutputFull, RequestError, ResponseError};
+pub use event::{Event, Next, Received};
 pub use head::{RequestHead, Version};
 pub use httparse::Header;
 pub use output::{Output, SliceOutput};
