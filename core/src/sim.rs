@@ -17,6 +17,10 @@
 use core::fmt;
 use core::time::Duration;
 
+mod transport;
+
+pub use transport::SimTransport;
+
 use heapless::Vec;
 
 use crate::backend::{Backend, Wake};

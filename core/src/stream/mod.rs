@@ -79,22 +79,26 @@
 
 mod buffer;
 mod buffered;
+mod connect;
 mod error;
 mod glue;
 #[cfg(any(test, feature = "sim"))]
 mod mem;
 mod pending;
 mod read;
+mod source;
 mod transport;
 mod write;
 
 pub use buffer::{ReadBuffer, WriteBuffer};
 pub use buffered::BufferedStream;
+pub use connect::{ConnectAttempt, ConnectError};
 pub use error::{CloseReason, ReadError, StreamError, WriteError};
 pub use glue::{InterestChange, StreamDriver};
 #[cfg(any(test, feature = "sim"))]
 pub use mem::MemTransport;
 pub use read::{ReadDone, MAX_DELIMITER};
+pub use source::IoSource;
 pub use transport::Transport;
 
 #[cfg(test)]

@@ -27,6 +27,7 @@
 mod accept;
 mod backoff;
 mod bind;
+mod client;
 mod connect;
 mod error;
 mod host;
