@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# The HTTP benchmark (issue 5): eddy's http_server against two peers built
+# in this crate — hyper_http (hyper 1.x on a current_thread tokio runtime)
+# and mio_http (a minimal one-thread mio + httparse server) — under wrk.
+#
+#   bash netbench/run-http.sh
+#
+# Every server answers `GET /` with the same `You requested /\n`. For each
+# mode (plain keep-alive requests, and DEPTH-deep pipelining through
+# netbench/pipeline.lua) and round, each server in turn is started on a free
+# 127.0.0.1 port pinned to SERVER_CPU, wrk runs pinned to CLIENT_CPU for
+# DURATION seconds over CONNECTIONS keep-alive connections, and the script
+# records the server's CPU time (utime + stime from /proc/PID/stat) over the
+# run and its peak RSS (VmHWM), then stops it with SIGTERM. The order of the
+# servers rotates from round to round so that drift of the machine favours
+# none. At the end it prints, per mode and server, the medians of:
+#   req/s        requests per second served (wrk's count / wall time)
+#   cpu us/req   server CPU microseconds per request served
+#   req/s/core   requests per second of server CPU time (1e6 / cpu us/req)
+#   p99 ms       wrk's 99th-percentile latency
+#   rss KiB      peak resident set size of the server
+# and the ratios eddy/hyper and eddy/mio of those medians, with the
+# issue's targets checked: cpu/req <= 0.8x hyper and <= 1.05x mio,
+# pipelined req/s >= 1.2x hyper.
+#
+# Environment (all optional):
+#   ROUNDS=5            rounds per mode (at least 5 for the issue's figures)
+#   DURATION=5          seconds of load per run
+#   MODES="plain pipelined"
+#   DEPTH=16            requests in flight per connection when pipelined
+#   CONNECTIONS=50      wrk connections (keep-alive)
+#   WRK_THREADS=1       wrk threads (all on CLIENT_CPU)
+#   SERVER_CPU=0        CPU the server is pinned to
+#   CLIENT_CPU=1        CPU wrk is pinned to
+#   SERVERS="eddy hyper mio"
+#   EDDY_HTTP=path      the eddy server binary; when set, http_server is not
+#                       built (EDDY_HTTP=$CARGO_TARGET_DIR/release/mio_http
+#                       runs mio against itself: its ratio should be ~1.0)
+#   CARGO_TARGET_DIR    honoured when locating the binaries
+#
+# wrk is installed from Debian (apt-get) when missing. Every run is bounded
+# in time (timeout(1)) and aimed at 127.0.0.1 only. Servers and wrk are
+# stopped on failure, Ctrl-C or SIGTERM.
+set -euo pipefail
+export LC_ALL=C # `.` decimals for $EPOCHREALTIME, awk and printf
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-5}
+MODES=${MODES:-plain pipelined}
+DEPTH=${DEPTH:-16}
+CONNECTIONS=${CONNECTIONS:-50}
+WRK_THREADS=${WRK_THREADS:-1}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+SERVERS=${SERVERS:-eddy hyper mio}
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+READY_TIMEOUT=10 # seconds for a server to print `listening on`
+STOP_TIMEOUT=5   # seconds for a server to exit after SIGTERM
+LUA=$ROOT/netbench/pipeline.lua
+
+die() {
+    echo "run-http.sh: $*" >&2
+    exit 1
+}
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+for var in ROUNDS DEPTH CONNECTIONS WRK_THREADS SERVER_CPU CLIENT_CPU; do
+    is_uint "${!var}" || die "$var must be a whole number, got '${!var}'"
+done
+is_uint "$DURATION" || die "DURATION must be whole seconds (wrk's -d), got '$DURATION'"
+((ROUNDS > 0 && DURATION > 0 && DEPTH > 0 && CONNECTIONS > 0 && WRK_THREADS > 0)) ||
+    die "ROUNDS, DURATION, DEPTH, CONNECTIONS and WRK_THREADS must be at least 1"
+((CONNECTIONS >= WRK_THREADS)) || die "wrk needs at least one connection per thread"
+for mode in $MODES; do
+    [[ $mode == plain || $mode == pipelined ]] || die "modes are 'plain' and 'pipelined', got '$mode'"
+done
+for name in $SERVERS; do
+    [[ $name == eddy || $name == hyper || $name == mio ]] || die "servers are eddy, hyper and mio, got '$name'"
+done
+
+if ! command -v wrk >/dev/null; then
+    echo "run-http.sh: wrk not found; installing it from Debian (apt-get install wrk)" >&2
+    if ! { apt-get install -y --no-install-recommends wrk >&2 ||
+        { apt-get update >&2 && apt-get install -y --no-install-recommends wrk >&2; }; }; then
+        die "could not install wrk (apt-get install -y --no-install-recommends wrk); install it and rerun"
+    fi
+fi
+for tool in taskset setsid wrk; do
+    command -v "$tool" >/dev/null || die "$tool not found (taskset and setsid come with util-linux)"
+done
+for cpu in "$SERVER_CPU" "$CLIENT_CPU"; do
+    taskset -c "$cpu" true 2>/dev/null || die "cannot pin to CPU $cpu (this machine allows: $(taskset -pc $$ | sed 's/.*: //')); set SERVER_CPU/CLIENT_CPU"
+done
+[[ $SERVER_CPU != "$CLIENT_CPU" ]] || echo "run-http.sh: warning: server and wrk share CPU $SERVER_CPU" >&2
+
+# --- build -------------------------------------------------------------------
+
+echo "building release binaries (target dir $TARGET_DIR)..." >&2
+cargo build --release -p eddy-netbench --bin hyper_http --bin mio_http
+if [[ -n ${EDDY_HTTP:-} ]]; then
+    EDDY_BIN=$EDDY_HTTP
+    EDDY_NOTE="EDDY_HTTP=$EDDY_HTTP"
+else
+    cargo build --release -p eddy-examples --bin http_server ||
+        die "could not build eddy's http_server; set EDDY_HTTP=path to use another binary"
+    EDDY_BIN=$TARGET_DIR/release/http_server
+    EDDY_NOTE="$EDDY_BIN"
+fi
+declare -A BIN=([eddy]=$EDDY_BIN [hyper]=$TARGET_DIR/release/hyper_http [mio]=$TARGET_DIR/release/mio_http)
+for name in $SERVERS; do
+    [[ -x ${BIN[$name]} ]] || die "${BIN[$name]} is missing or not executable"
+done
+
+# --- process bookkeeping and clean-up ---------------------------------------
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/eddy-httpbench.XXXXXX")
+SERVER_PID=""
+DRAIN_PID=""
+LOAD_PID=""
+
+# Waits up to $2 seconds for process $1 (not necessarily a child) to exit.
+wait_gone() {
+    timeout "$2" tail --pid="$1" -s 0.05 -f /dev/null 2>/dev/null
+}
+
+cleanup() {
+    trap - EXIT INT TERM
+    if [[ -n $LOAD_PID ]]; then
+        kill -TERM "$LOAD_PID" 2>/dev/null || true
+    fi
+    if [[ -n $SERVER_PID ]]; then
+        kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
+        wait_gone "$SERVER_PID" "$STOP_TIMEOUT" || true
+        kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
+    fi
+    if [[ -n $DRAIN_PID ]]; then
+        kill -TERM "$DRAIN_PID" 2>/dev/null || true
+    fi
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo "run-http.sh: interrupted" >&2; exit 130' INT
+trap 'echo "run-http.sh: terminated" >&2; exit 143' TERM
+
+# CPU seconds (user + system) used so far by process $1, or empty.
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu_secs() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*")"} # the command name may hold spaces and parentheses
+    awk -v hz="$CLK_TCK" '{ printf "%.3f", ($12 + $13) / hz }' <<<"$stat"
+}
+
+# CPU seconds the whole machine has spent busy so far: every state of the
+# `cpu` line of /proc/stat (proc(5)) but idle and iowait.
+machine_busy_secs() {
+    awk -v hz="$CLK_TCK" '$1 == "cpu" { printf "%.3f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
+}
+
+# Starts server binary $1 (named $2) on a free port pinned to SERVER_CPU;
+# sets SERVER_PID and SERVER_ADDR once it has printed `listening on`.
+start_server() {
+    local bin=$1 name=$2 attempt port line fd status
+    for attempt in 1 2 3 4 5; do
+        # Below Linux's ephemeral range (32768-60999), where the client's
+        # own ports come from; a taken port shows up as a failed start.
+        port=$((20000 + RANDOM % 12000))
+        rm -f "$WORK/fifo"
+        mkfifo "$WORK/fifo"
+        # setsid: the server leads its own process group (same PID, as a
+        # job of a script is no group leader), so a server that is a wrapper
+        # script is stopped together with its children.
+        setsid taskset -c "$SERVER_CPU" "$bin" --addr "127.0.0.1:$port" \
+            >"$WORK/fifo" 2>>"$WORK/$name.err" &
+        SERVER_PID=$!
+        # Opening blocks until the server side has opened the fifo, which
+        # its shell does before exec; reads then end at the first line, at
+        # the server's exit (EOF) or after READY_TIMEOUT seconds.
+        exec {fd}<"$WORK/fifo"
+        status=0
+        while IFS= read -r -t "$READY_TIMEOUT" -u "$fd" line || status=$?; ((status == 0)); do
+            echo "$line" >>"$WORK/$name.out"
+            [[ $line != *"listening on "* ]] || break
+        done
+        if ((status == 0)); then
+            SERVER_ADDR=127.0.0.1:$port
+            # Keep draining its stdout so that logging can never block it.
+            cat <&"$fd" >>"$WORK/$name.out" &
+            DRAIN_PID=$!
+            exec {fd}<&-
+            return 0
+        fi
+        exec {fd}<&-
+        if ((status > 128)); then
+            stop_server "$name" >/dev/null 2>&1 || true
+            die "$name printed no 'listening on' line within ${READY_TIMEOUT}s"
+        fi
+        # Its stdout closed: it exited, most likely because the port was
+        # taken. Try another one.
+        stop_server "$name" >/dev/null 2>&1 || true
+        echo "run-http.sh: $name did not start on 127.0.0.1:$port (attempt $attempt):" \
+            "$(tail -n 3 "$WORK/$name.err" 2>/dev/null)" >&2
+    done
+    die "$name would not start; its stderr is above"
+}
+
+# Stops the running server with SIGTERM (SIGKILL after STOP_TIMEOUT) and
+# reaps it; warns unless it exited with status 0.
+stop_server() {
+    local name=$1 status=0
+    [[ -n $SERVER_PID ]] || return 0
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    if ! wait_gone "$SERVER_PID" "$STOP_TIMEOUT"; then
+        echo "run-http.sh: warning: $name ignored SIGTERM for ${STOP_TIMEOUT}s; killing it" >&2
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    wait "$SERVER_PID" 2>/dev/null || status=$?
+    # Whatever it left in its process group goes too.
+    kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+    if [[ -n $DRAIN_PID ]]; then
+        wait "$DRAIN_PID" 2>/dev/null || true
+        DRAIN_PID=""
+    fi
+    if ((status != 0)); then
+        echo "run-http.sh: warning: $name exited with status $status after SIGTERM" >&2
+    fi
+}
+
+# `proc/PID/status` field $2 (e.g. VmHWM) of process $1, in KiB.
+status_kib() {
+    awk -v f="$2:" '$1 == f { print $2; exit }' "/proc/$1/status" 2>/dev/null || true
+}
+
+# CPU seconds (user + system) of this shell's reaped children so far
+# (bash's `times`, second line): wrk's, once it has been waited for. The
+# builtin runs in this shell (not a subshell, which has no children).
+children_secs() {
+    times >"$WORK/times"
+    awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); s += p[1] * 60 + p[2] } printf "%.3f", s }' "$WORK/times"
+}
+
+# Checks that the running server answers `GET /` with eddy's body.
+check_answer() {
+    local name=$1 fd reply
+    exec {fd}<>"/dev/tcp/${SERVER_ADDR%:*}/${SERVER_ADDR##*:}" || die "$name: cannot connect to $SERVER_ADDR"
+    printf 'GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n' >&"$fd"
+    reply=$(timeout 5 cat <&"$fd" | tr -d '\r') || true
+    exec {fd}>&-
+    [[ $reply == "HTTP/1.1 200 OK"*$'\n\nYou requested /' ]] ||
+        die "$name answered GET / with something else: $(head -c 300 <<<"$reply")"
+}
+
+# wrk's latency figure ($1 like 1.23ms, 456.78us, 1.02s) in milliseconds.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub("us", "", v); printf "%.3f", v / 1000 }
+        else if (v ~ /ms$/) { sub("ms", "", v); printf "%.3f", v }
+        else if (v ~ /m$/) { sub("m", "", v); printf "%.3f", v * 60000 }
+        else if (v ~ /s$/) { sub("s", "", v); printf "%.3f", v * 1000 }
+        else printf "nan" }'
+}
+
+# One run: server $1, mode $2, round $3; sets RUN (five figures).
+run_once() {
+    local name=$1 mode=$2 round=$3 status=0 out requests rps p99 hwm
+    local t0 t1 server0 server1 busy0 busy1 wrk0 wrk1 usage cpu_us per_core others
+    local -a script=()
+    [[ $mode == plain ]] || script=(-s "$LUA")
+    start_server "${BIN[$name]}" "$name"
+    if [[ -z ${CHECKED[$name]:-} ]]; then
+        check_answer "$name"
+        CHECKED[$name]=1
+    fi
+    children_secs >"$WORK/c0"
+    wrk0=$(cat "$WORK/c0")
+    t0=$EPOCHREALTIME server0=$(cpu_secs "$SERVER_PID") busy0=$(machine_busy_secs)
+    timeout --kill-after=5 $((DURATION + 20)) \
+        taskset -c "$CLIENT_CPU" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency \
+        --timeout 5s "${script[@]}" "http://$SERVER_ADDR/" ${script[@]:+-- "$DEPTH"} \
+        >"$WORK/wrk.out" 2>"$WORK/wrk.err" &
+    LOAD_PID=$!
+    wait "$LOAD_PID" || status=$?
+    LOAD_PID=""
+    t1=$EPOCHREALTIME server1=$(cpu_secs "$SERVER_PID") busy1=$(machine_busy_secs)
+    children_secs >"$WORK/c1"
+    wrk1=$(cat "$WORK/c1")
+    hwm=$(status_kib "$SERVER_PID" VmHWM)
+    stop_server "$name"
+    out=$(cat "$WORK/wrk.out")
+    if ((status != 0)); then
+        cat "$WORK/wrk.err" >&2
+        die "wrk against $name ($mode) failed with status $status: $out"
+    fi
+    if grep -q -e 'Non-2xx' -e 'Socket errors' <<<"$out"; then
+        die "wrk against $name ($mode) saw errors: $(grep -e 'Non-2xx' -e 'Socket errors' <<<"$out")"
+    fi
+    requests=$(sed -n 's/^ *\([0-9][0-9]*\) requests in.*/\1/p' <<<"$out")
+    p99=$(awk '$1 == "99%" { print $2; exit }' <<<"$out")
+    [[ -n $requests && -n $p99 ]] || die "cannot read wrk's output: $out"
+    [[ -n $server0 && -n $server1 && -n $hwm ]] || die "$name exited during the run"
+    # req/s over the wall time of the run; CPU figures over the same span.
+    read -r rps cpu_us per_core usage others < <(awk -v n="$requests" -v t0="$t0" -v t1="$t1" \
+        -v s0="$server0" -v s1="$server1" -v b0="$busy0" -v b1="$busy1" -v w0="$wrk0" -v w1="$wrk1" 'BEGIN {
+            w = t1 - t0; s = s1 - s0; c = (w1 - w0) / w
+            o = (b1 - b0) / w - s / w - c; if (o < 0) o = 0
+            printf "%.0f %.3f %.0f %.2f/%.2f %.2f\n", n / w, s * 1e6 / n, (s > 0 ? n / s : 0), s / w, c, o
+        }')
+    if awk -v o="$others" -v m="$MAX_OTHERS" 'BEGIN { exit !(o > m) }'; then MAX_OTHERS=$others; fi
+    p99=$(to_ms "$p99")
+    printf '  %-9s round %d: %-5s %9s req/s %7s us/req %9s req/s/core p99 %7s ms rss %6s KiB (server/wrk cpu %s, others %s)\n' \
+        "$mode" "$round" "$name" "$rps" "$cpu_us" "$per_core" "$p99" "$hwm" "$usage" "$others" >&2
+    RUN="$rps $cpu_us $per_core $p99 $hwm"
+}
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+        END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# --- the runs ----------------------------------------------------------------
+
+echo "HTTP benchmark: wrk -t$WRK_THREADS -c$CONNECTIONS, ${DURATION} s per run, $ROUNDS round(s), modes: $MODES" \
+    "(pipelined: $DEPTH deep); server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU" >&2
+echo "eddy = $EDDY_NOTE; hyper = ${BIN[hyper]}; mio = ${BIN[mio]}" >&2
+
+MAX_OTHERS=0
+declare -A CHECKED
+declare -A RESULTS # [mode,server,column] = "v1 v2 ..."
+COLUMNS_=(rps cpu core p99 rss)
+read -r -a ORDER <<<"$SERVERS"
+for mode in $MODES; do
+    for ((round = 1; round <= ROUNDS; round++)); do
+        # Rotate the order: round 1 eddy hyper mio, round 2 hyper mio eddy...
+        count=${#ORDER[@]}
+        for ((k = 0; k < count; k++)); do
+            name=${ORDER[$(((k + round - 1) % count))]}
+            run_once "$name" "$mode" "$round"
+            read -r -a figures <<<"$RUN"
+            for c in 0 1 2 3 4; do
+                RESULTS[$mode,$name,${COLUMNS_[$c]}]+="${figures[$c]} "
+            done
+        done
+    done
+done
+
+# --- the table ---------------------------------------------------------------
+
+med() {
+    # shellcheck disable=SC2086 # one value per round
+    median ${RESULTS[$1,$2,$3]}
+}
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+printf '\nmedians of %d rounds (%d s each, %d connections, pipelined %d deep)\n' "$ROUNDS" "$DURATION" "$CONNECTIONS" "$DEPTH"
+printf '%-10s %-11s %10s %11s %11s %9s %9s\n' mode server 'req/s' 'cpu us/req' 'req/s/core' 'p99 ms' 'rss KiB'
+for mode in $MODES; do
+    for name in $SERVERS; do
+        printf '%-10s %-11s %10.0f %11.2f %11.0f %9.2f %9.0f\n' "$mode" "$name" \
+            "$(med "$mode" "$name" rps)" "$(med "$mode" "$name" cpu)" "$(med "$mode" "$name" core)" \
+            "$(med "$mode" "$name" p99)" "$(med "$mode" "$name" rss)"
+    done
+    for peer in hyper mio; do
+        [[ " $SERVERS " == *" eddy "* && " $SERVERS " == *" $peer "* ]] || continue
+        printf '%-10s %-11s' "$mode" "eddy/$peer"
+        for c in rps cpu core p99 rss; do
+            printf ' %*s' "$([[ $c == rps ]] && echo 10 || { [[ $c == cpu || $c == core ]] && echo 11 || echo 9; })" \
+                "$(ratio "$(med "$mode" eddy $c)" "$(med "$mode" $peer $c)")"
+        done
+        printf '\n'
+    done
+done
+echo "(ratios of medians; cpu us/req below 1 and req/s, req/s/core above 1 favour eddy)"
+
+# The issue's targets.
+if [[ " $SERVERS " == *" eddy "* ]]; then
+    verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? v <= t : v >= t; print (ok ? "met" : "NOT met") }'; }
+    for mode in $MODES; do
+        for peer in hyper mio; do
+            [[ " $SERVERS " == *" $peer "* ]] || continue
+            limit=$([[ $peer == hyper ]] && echo 0.80 || echo 1.05)
+            r=$(ratio "$(med "$mode" eddy cpu)" "$(med "$mode" $peer cpu)")
+            echo "target ($mode): eddy cpu/req <= ${limit}x $peer: $r ($(verdict "$r" '<=' "$limit"))"
+        done
+        if [[ $mode == pipelined && " $SERVERS " == *" hyper "* ]]; then
+            r=$(ratio "$(med "$mode" eddy rps)" "$(med "$mode" hyper rps)")
+            echo "target (pipelined): eddy req/s >= 1.20x hyper: $r ($(verdict "$r" '>=' 1.20))"
+        fi
+    done
+fi
+if awk -v m="$MAX_OTHERS" 'BEGIN { exit !(m > 0.1) }'; then
+    echo "(other work used up to $MAX_OTHERS CPUs during a run: these figures are disturbed; rerun on a quiet machine)"
+fi
