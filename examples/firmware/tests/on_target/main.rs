@@ -1,0 +1,27 @@
+//! The on-target tests: eddy-core's behaviour and a smoltcp TCP exchange,
+//! compiled for `thumbv7em-none-eabihf` and run under QEMU (`mps2-an386`)
+//! by `cargo test` (the runner in `.cargo/config.toml`). The entry point
+//! runs every table, prints `N passed, N failed` over semihosting and exits
+//! with status 1 if any test failed.
+
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+mod reactor;
+mod stream;
+mod tcp;
+mod trace;
+
+use cortex_m_rt::entry;
+use eddy_firmware::harness::{self, Summary};
+use panic_semihosting as _;
+
+#[entry]
+fn main() -> ! {
+    let tables = [reactor::TESTS, stream::TESTS, tcp::TESTS];
+    let total = tables
+        .iter()
+        .fold(Summary::default(), |sum, table| sum + harness::run(table));
+    harness::exit(harness::report(total))
+}
