@@ -19,6 +19,11 @@ const READ_BUF: usize = 16 * 1024;
 /// large `/echo`.
 const OUT_CAPACITY: usize = 16 * 1024;
 const OUT_LIMIT: usize = 2 * 1024 * 1024;
+/// Pipelined requests are answered into the output buffer until this much
+/// waits; then it is flushed, and parsing goes on only once the client has
+/// read it all. Responses to one read of pipelined requests leave in one
+/// write.
+const OUT_HIGH: usize = 8 * 1024;
 
 /// What a connection's current request waits on, if anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +51,9 @@ pub(crate) struct Conn {
     pub(crate) park: Park,
     pub(crate) req: Request,
     peer_closed: bool,
+    /// The last read found the socket empty: reading again before the next
+    /// readable event would only return `WouldBlock`.
+    drained: bool,
     /// Close once the output is flushed.
     pub(crate) closing: bool,
 }
@@ -64,6 +72,7 @@ impl Conn {
             park: Park::No,
             req: Request::default(),
             peer_closed: false,
+            drained: false,
             closing: false,
         }
     }
@@ -87,19 +96,26 @@ impl Conn {
         }
     }
 
-    /// Keeps one reactor timer at the HTTP machine's `poll_at`.
+    /// Keeps one reactor timer at or before the HTTP machine's `poll_at`.
+    ///
+    /// The machine's deadline moves with every request (the idle timeout
+    /// restarts after each response, the header timeout at each first
+    /// byte), but the timer is moved only when the deadline comes earlier
+    /// than it: a timer that fires early finds nothing expired
+    /// (`on_timeout` is harmless then) and is armed again at the deadline
+    /// in force. A keep-alive request therefore costs no timer operation.
     pub(crate) fn arm_deadline(&mut self, r: &mut Loop, index: usize) {
-        let want = self.http.poll_at();
-        if self.deadline.map(|(_, at)| at) == want {
+        let Some(want) = self.http.poll_at() else {
+            return; // a request is in progress; an armed timer may fire early
+        };
+        if self.deadline.is_some_and(|(_, at)| at <= want) {
             return;
         }
         if let Some((t, _)) = self.deadline.take() {
             r.cancel(t);
         }
-        if let Some(at) = want {
-            if let Ok(t) = r.call_at(at, Callback::new(deadline_passed, index)) {
-                self.deadline = Some((t, at));
-            }
+        if let Ok(t) = r.call_at(want, Callback::new(deadline_passed, index)) {
+            self.deadline = Some((t, want));
         }
     }
 
@@ -118,14 +134,26 @@ impl Conn {
         true
     }
 
-    /// Reads until the socket would block or the buffer is full; `false` if
+    /// Reads until the socket is empty or the buffer is full; `false` if
     /// the connection failed.
-    fn fill(&mut self) -> bool {
-        while self.rlen < self.rbuf.len() && !self.peer_closed {
+    ///
+    /// A read that returns less than it was offered has emptied the socket
+    /// (TCP hands over everything it holds), so the loop stops there
+    /// without the read that would only say `WouldBlock`: edge-triggered
+    /// readiness reports every later arrival as a new event (epoll(7),
+    /// `EPOLLET`). The peer's FIN is no new arrival once it is in, so when
+    /// the event said read-closed (`EPOLLRDHUP`), `until_eof` reads on to
+    /// the end of the stream.
+    fn fill(&mut self, until_eof: bool) -> bool {
+        while self.rlen < self.rbuf.len() && !self.peer_closed && !self.drained {
+            let space = self.rbuf.len() - self.rlen;
             match self.stream.read(&mut self.rbuf[self.rlen..]) {
                 Ok(0) => self.peer_closed = true,
-                Ok(n) => self.rlen += n,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return true,
+                Ok(n) => {
+                    self.rlen += n;
+                    self.drained = n < space && !until_eof;
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => self.drained = true,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(_) => return false,
             }
@@ -161,9 +189,12 @@ pub(crate) fn on_ready(s: &mut Server, r: &mut Loop, ev: Event, index: usize) {
     let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
-    if ev.ready.is_readable() && !conn.fill() {
-        s.close(r, index);
-        return;
+    if ev.ready.is_readable() {
+        conn.drained = false;
+        if !conn.fill(ev.ready.is_read_closed() || ev.ready.is_error()) {
+            s.close(r, index);
+            return;
+        }
     }
     drive(s, r, index);
 }
@@ -171,21 +202,28 @@ pub(crate) fn on_ready(s: &mut Server, r: &mut Loop, ev: Event, index: usize) {
 /// Parses and answers whatever the buffered input allows, then flushes.
 /// Called after reads, and after a parked request is answered.
 pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
+    // Whether the output was just flushed and still waits (a second write
+    // now would only say `WouldBlock`).
+    let mut blocked = false;
     loop {
         let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
             return;
         };
-        if !conn.flush() {
-            s.close(r, index);
-            return;
-        }
-        if conn.closing && conn.out.is_empty() {
-            s.close(r, index);
-            return;
-        }
-        // Backpressure: parse nothing more until the client has read.
-        if !conn.out.is_empty() || conn.park != Park::No || conn.closing {
-            break;
+        // Backpressure: parse nothing more while a parked or closing
+        // request, or too much output, waits for the client.
+        if conn.park != Park::No || conn.closing || conn.out.pending().len() >= OUT_HIGH {
+            if !conn.flush() {
+                s.close(r, index);
+                return;
+            }
+            if conn.closing && conn.out.is_empty() {
+                s.close(r, index);
+                return;
+            }
+            if conn.park != Park::No || conn.closing || !conn.out.is_empty() {
+                blocked = !conn.out.is_empty();
+                break;
+            }
         }
         let now = r.now();
         let input = &conn.rbuf[..conn.rlen];
@@ -230,8 +268,11 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
                     conn.closing = true;
                     continue;
                 }
+                if conn.drained {
+                    break; // wait for readiness
+                }
                 let before = conn.rlen;
-                if !conn.fill() {
+                if !conn.fill(false) {
                     s.close(r, index);
                     return;
                 }
@@ -247,6 +288,15 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
     let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
+    // Everything answered from this read leaves in one write.
+    if !blocked && !conn.flush() {
+        s.close(r, index);
+        return;
+    }
+    if conn.closing && conn.out.is_empty() {
+        s.close(r, index);
+        return;
+    }
     // Closed by the peer, or shutting down: an idle connection has nothing
     // left to finish.
     if (conn.peer_closed || draining) && conn.is_idle() && conn.rlen == 0 {
