@@ -27,7 +27,9 @@
 //!   [`ListenerId`].
 //! - [`BareTransport`] (in `transport`): one connection as an `embedded-io`
 //!   transport, so [`eddy_core::stream::BufferedStream`] and the HTTP
-//!   server run over smoltcp.
+//!   server run over smoltcp; [`BareConnecting`] (in `connecting`) is a
+//!   client connection being opened, and both implement the core's
+//!   `IoSource` / `ConnectAttempt` for [`BareBackend`].
 //! - [`phy`]: [`MemLoopback`](phy::MemLoopback), an in-memory loopback
 //!   device without allocation, for tests on any target.
 //! - `host` (feature `std`): [`StdClock`] and [`TapIdle`], for a TAP
@@ -105,6 +107,7 @@ extern crate std;
 mod fmt;
 
 mod backend;
+mod connecting;
 mod error;
 #[cfg(feature = "std")]
 mod host;
@@ -117,6 +120,7 @@ mod stack;
 mod transport;
 
 pub use backend::{BareBackend, BareWaker, FnClock, Idle, WakeFlag};
+pub use connecting::BareConnecting;
 pub use error::{BareError, ConnectError, ListenError, SocketError};
 #[cfg(feature = "std")]
 pub use host::{StdClock, TapIdle};

@@ -18,6 +18,7 @@
 pub mod harness;
 pub mod hosted;
 pub mod sim;
+pub mod smol;
 pub mod suite;
 pub mod tcp;
 pub mod world;

@@ -20,3 +20,8 @@ mod std_kqueue {
 mod std_poll {
     eddy_tests::backend_suite!(eddy_tests::hosted::StdPoll);
 }
+
+/// smoltcp over an in-memory loopback, on a virtual clock.
+mod smol_loopback {
+    eddy_tests::backend_suite!(eddy_tests::smol::SmolLoopback);
+}
