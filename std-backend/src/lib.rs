@@ -30,6 +30,10 @@
 //!   `embedded-io` (readiness flags fed from the reactor's events,
 //!   would-block reported as `Interrupted`), so an
 //!   [`eddy_core::stream::BufferedStream`] runs over TCP.
+//! - `process/`: pre-forked workers ([`fork_processes`], [`task_id`]),
+//!   [`Subprocess`] with non-blocking pipes ([`PipeTransport`]) and an exit
+//!   fd, glued to the reactor by [`ProcessHost`] and [`watch_subprocess`],
+//!   and [`BlockingPool`] for blocking work completed on the loop.
 //! - [`StdError`], [`SignalsError`], [`BindError`], [`AcceptingError`] and
 //!   [`FinishError`]: what failed, and what to do about it.
 //!
@@ -73,12 +77,18 @@ mod fmt;
 
 mod backend;
 mod error;
+mod process;
 mod stream;
 mod sys;
 mod tcp;
 
 pub use backend::{PollerKind, StdBackend, StdWaker};
 pub use error::{SignalsError, StdError};
+pub use process::{
+    fork_processes, task_id, watch_subprocess, Blocking, BlockingPool, Exit, ExitReason, ForkError, Forked,
+    JobId, JobPanicked, Output, OutputStream, PipeError, PipeTransport, ProcessHost, SpawnError,
+    SpawnOptions, Subprocess, WatchError, OUTPUT_BUFFER,
+};
 pub use stream::{TcpTransport, TcpTransportError};
 pub use sys::signal::{Signal, SignalSet, Signals};
 pub use tcp::{

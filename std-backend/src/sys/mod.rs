@@ -38,6 +38,8 @@ use eddy_core::{Event, Interest};
 use crate::backend::PollerKind;
 
 pub(crate) mod clock;
+pub(crate) mod exit_watch;
+pub(crate) mod fork;
 pub(crate) mod poll;
 pub(crate) mod signal;
 pub(crate) mod socket;
