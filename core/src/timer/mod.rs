@@ -1,80 +1,81 @@
-//! The fixed-capacity timer heap.
+//! The fixed-capacity timer store.
 //!
 //! [`TimerHeap<T, N>`] holds at most `N` pending timers, each an item of
 //! type `T` due at an [`Instant`]. Timers come out by deadline, and timers
 //! with equal deadlines in the order they were scheduled: every
 //! [`schedule`](TimerHeap::schedule) and
 //! [`reschedule`](TimerHeap::reschedule) takes the next value of a
-//! sequence counter (`seq`), and the heap orders by `(deadline, seq)`.
+//! sequence counter (`seq`), and timers are ordered by `(deadline, seq)`.
 //!
 //! # Design
 //!
-//! The heap is *indexed*, so a timer can be cancelled or moved without a
-//! search:
+//! Most timers are timeouts armed as `now + constant`, so their deadlines
+//! arrive in order, and most of them are cancelled before they fire. The
+//! store keeps two orders over one table of `N` slots:
 //!
-//! - `N` slots, kept as three parallel arrays: generations (odd while the
-//!   slot's timer is live), heap positions, and items;
-//! - a 4-ary min-heap of compact 24-byte keys `(deadline, seq, slot,
-//!   generation)` orders them; comparing and moving keys never touches the
-//!   items, so sifting stays within the heap array.
+//! - the *lane* (`lane.rs`), a FIFO ring of keys, takes every timer whose
+//!   deadline is no earlier than the lane's last one: scheduling appends,
+//!   firing pops the front, cancelling only moves a generation on;
+//! - the *heap* (`heap.rs`), an indexed 4-ary min-heap of keys, takes the
+//!   rest;
+//! - the *slot table* (`slots.rs`) holds each timer's item, generation and
+//!   place (which structure its key is in, and where), and the free list.
 //!
-//! Every operation is O(log n) or better (amortised), and none scans:
+//! The next timer is the lesser of the lane's front and the heap's root,
+//! by `(deadline, seq)`, so the order contract holds across both. Keys are
+//! 24 bytes `(deadline, seq, slot, generation)`: ordering never touches
+//! the items.
 //!
-//! | operation | cost |
-//! | --- | --- |
-//! | `schedule` | claim a slot, push a key, sift it up (O(1) when deadlines only grow, as timeouts' do) |
-//! | `cancel` | O(1) amortised: retire the handle and drop the item (one slot, one cache line); the key stays as a *tombstone* |
-//! | `remove` (firing) | walk the hole down to a leaf, drop the last key into it and sift that up; the slot is free at once |
-//! | `reschedule` | rewrite the key in place and sift it |
-//! | `peek` | read the root, which is never a tombstone |
-//! | `clear` | O(n): free every slot |
+//! | operation | lane | heap |
+//! | --- | --- | --- |
+//! | `schedule` | O(1) append | O(log n) push (O(1) when it stays at the bottom) |
+//! | `cancel` | O(1): the key dies in place | O(1) amortised: a tombstone |
+//! | `remove` (firing) | O(1) pop of the front | O(log n) |
+//! | `reschedule` | O(1) append, or a heap push | O(log n) in place |
+//! | `peek` | O(1) | O(1) |
+//! | `clear` | O(n) | O(n) |
 //!
-//! Tombstones cost nothing until they matter: one that reaches the root is
-//! popped there, and once tombstones outnumber live timers the heap is
-//! compacted in one O(n) pass (live keys to the front, Floyd's heapify),
-//! so each cancel pays O(1) of it. Unlike a `BinaryHeap` with lazy
-//! deletion, a burst of cancelled timeouts is swept out in one linear pass
-//! instead of being popped one O(log n) step at a time, and its slots are
-//! reused — most timeouts are cancelled before they fire, so this is the
-//! case that matters. The `eddy-benches` crate measures it against that
-//! baseline.
+//! Dead keys cost nothing until they matter: at either end of the lane or
+//! at the heap's root they are popped at once, and the heap is compacted in
+//! one O(n) pass once its tombstones outnumber its live keys, so a cancel
+//! pays O(1) of it. A cancelled timer's slot (and item) stays held until
+//! its key leaves; if every slot is held when a timer is scheduled while
+//! fewer than `N` are pending, both structures are compacted first, so
+//! [`Full`] means exactly "`N` timers are pending". Nothing ever scans for
+//! a handle.
 //!
-//! Free slots need no list of their own: the keys past the end of the heap,
-//! `heap[len..fresh]`, park the slots that were used and freed (with their
-//! current generation), and slots from `fresh` up have never been used.
-//! Claiming a slot reads the key just past the end of the heap, which the
-//! push writes anyway, and reads nothing from the slab. A new heap needs no
-//! per-slot set-up, only zeros (and `None` items), so [`TimerHeap::new`] is
-//! `const`.
+//! A new store needs no per-slot set-up, only zeros (and `None` items), so
+//! [`TimerHeap::new`] is `const`. It takes about `N × (56 + size_of::<Option<T>>())`
+//! bytes.
 //!
 //! # Handles
 //!
 //! A [`TimerHandle`] names a slot and the slot's generation, which moves on
-//! every time the slot is freed (fired, cancelled, cleared). A handle of a
+//! every time the slot's timer fires, is cancelled or cleared. A handle of a
 //! timer that is no longer pending matches nothing: cancelling it returns
 //! `false` and never touches the timer that reused its slot. A handle whose
 //! slot is out of range is rejected the same way; nothing indexes with a
 //! handle before checking it. Generations are `u32` and wrap, so a handle
 //! could only be confused after its slot has been reused 2^31 times.
-//! (Handles carry no heap identity: a handle used on another heap is
-//! checked against that heap's slot like any other.)
+//! (Handles carry no store identity: a handle used on another store is
+//! checked against that store's slot like any other.)
 //!
 //! # Invariants
 //!
-//! - `heap[..len]` is a 4-ary min-heap by `(deadline, seq)` (see `heap.rs`);
-//! - a slot is live iff its generation is odd and equals its key's; then
-//!   its item is `Some` and its key is at `heap[pos]`;
-//! - a key whose generation differs from its slot's is a tombstone (a
-//!   cancelled timer, its item not yet dropped); the root never is one, and
-//!   `dead` counts them;
-//! - `heap[len..fresh]` hold exactly the freed slots, each with the slot's
-//!   current generation; slots `fresh..N` have never been used (generation
-//!   0);
-//! - `seq` is strictly greater than every `seq` in the heap (it is a `u64`
-//!   and would take centuries to wrap).
+//! - the heap's and the lane's own (see their modules);
+//! - a slot's generation is odd iff its timer is pending; then its place
+//!   names a key with the same slot and generation, and its item is `Some`;
+//! - a slot is held (item `Some`, not on the free list) iff exactly one key
+//!   in the heap or lane holds it; every other used slot is on the free
+//!   list, and slots `fresh..N` have never been used;
+//! - `live` counts the pending timers;
+//! - `seq` is strictly greater than every key's `seq` (it is a `u64` and
+//!   would take centuries to wrap).
 
 mod handle;
 mod heap;
+mod lane;
+mod slots;
 
 use core::fmt;
 
@@ -82,14 +83,16 @@ use crate::error::Full;
 use crate::time::Instant;
 
 pub use handle::{Due, TimerHandle};
-use heap::Key;
+use heap::{Heap, Key};
+use lane::Lane;
+use slots::{SlotTable, LANE, NO_SLOT};
 
 /// At most `N` timers carrying items of type `T`, ordered by deadline and
 /// then by the order they were scheduled in. See the [module docs](self)
 /// for the design.
 ///
-/// `N` must fit in a `u32` (it is a slot index); a larger `N` does not
-/// compile.
+/// `N` must be below 2^31 (slot indices and places are `u32`); a larger
+/// `N` does not compile.
 ///
 /// # Examples
 ///
@@ -117,7 +120,7 @@ use heap::Key;
 /// assert!(timers.is_empty());
 /// ```
 ///
-/// A heap can live in a `static`:
+/// A store can live in a `static`:
 ///
 /// ```
 /// use eddy_core::timer::TimerHeap;
@@ -126,77 +129,54 @@ use heap::Key;
 ///     critical_section::Mutex::new(core::cell::RefCell::new(TimerHeap::new()));
 /// ```
 pub struct TimerHeap<T, const N: usize> {
-    heap: [Key; N],
-    /// Per slot: moves on each time the slot is freed or its timer is
-    /// cancelled. A handle is live exactly while it matches. Kept apart
-    /// from the items so that a cancel touches 4 bytes in a compact array.
-    gens: [u32; N],
-    /// Per slot: position of its key in the heap, while the slot is live.
-    pos: [u32; N],
-    /// Per slot: the timer's item. A cancelled timer's item stays until its
-    /// tombstone leaves the heap (root purge, compaction, clear or drop).
-    items: [Option<T>; N],
-    len: usize,
-    /// Tombstones among `heap[..len]`: keys of cancelled timers whose slot
-    /// generation has moved on. Never at the root.
-    dead: usize,
-    fresh: usize,
+    slots: SlotTable<T, N>,
+    lane: Lane<N>,
+    heap: Heap<N>,
+    live: usize,
     seq: u64,
 }
 
 impl<T, const N: usize> TimerHeap<T, N> {
-    /// Slot indices and positions are stored as `u32`.
-    const N_FITS_U32: () = assert!(N <= u32::MAX as usize, "TimerHeap capacity must fit in u32");
+    /// Slot indices and places are `u32`, lane places tagged with [`LANE`].
+    const N_FITS: () = assert!(N < LANE as usize, "TimerHeap capacity must be below 2^31");
 
-    /// An empty heap. `const`, so a reactor holding one can be a `static`.
+    /// An empty store. `const`, so a reactor holding one can be a `static`.
     pub const fn new() -> Self {
-        let () = Self::N_FITS_U32;
+        let () = Self::N_FITS;
         TimerHeap {
-            heap: [Key::ZERO; N],
-            gens: [0; N],
-            pos: [0; N],
-            items: [const { None }; N],
-            len: 0,
-            dead: 0,
-            fresh: 0,
+            slots: SlotTable::new(),
+            lane: Lane::new(),
+            heap: Heap::new(),
+            live: 0,
             seq: 0,
         }
     }
 
     /// Schedules `item` to be due at `deadline`, after every pending timer
-    /// with the same deadline. O(log n); O(1) when deadlines only grow.
+    /// with the same deadline. O(1) when deadlines only grow (as timeouts'
+    /// do), else O(log n).
     ///
     /// # Errors
     ///
     /// [`Full`] with `item` inside if `N` timers are pending.
     pub fn schedule(&mut self, deadline: Instant, item: T) -> Result<TimerHandle, Full<T>> {
-        if self.len >= N && self.dead > 0 {
-            self.compact();
-        }
-        let pos = self.len;
-        if pos >= N {
-            return Err(Full(item));
-        }
-        // The parked key names a free slot and its generation, so claiming
-        // the slot reads nothing from the slab.
-        let (slot, parked) = if pos < self.fresh {
-            (self.heap[pos].slot, self.heap[pos].generation)
-        } else {
-            self.fresh += 1;
-            (pos as u32, 0)
+        let (slot, generation) = match self.slots.claim(item) {
+            Ok(claimed) => claimed,
+            Err(item) if self.live >= N => return Err(Full(item)),
+            Err(item) => {
+                // Fewer than N pending, so cancelled timers hold slots.
+                self.reclaim();
+                self.slots.claim(item).map_err(Full)?
+            }
         };
-        // Free generations are even, live ones odd (see `position`).
-        let generation = parked.wrapping_add(1);
-        self.gens[slot as usize] = generation;
-        self.items[slot as usize] = Some(item);
         let key = Key {
             deadline: deadline.as_micros(),
             seq: self.take_seq(),
             slot,
             generation,
         };
-        self.len = pos + 1;
-        self.sift_up(pos, key);
+        self.insert(key);
+        self.live += 1;
         Ok(TimerHandle::new(slot, generation))
     }
 
@@ -205,24 +185,20 @@ impl<T, const N: usize> TimerHeap<T, N> {
     /// and changes nothing.
     ///
     /// O(1) amortised: the handle is retired at once, while the key stays
-    /// as a tombstone and the item is dropped when it leaves the heap — at
-    /// the root, at the next compaction (once tombstones outnumber live
-    /// timers), on `clear`, or with the heap. Use [`TimerHeap::remove`] to
-    /// get the item back at once.
+    /// behind, dead, and the item is dropped when the key leaves (at an end
+    /// of the lane or the heap's root, at a compaction, on `clear`, or with
+    /// the store). Use [`TimerHeap::remove`] to get the item back at once.
     pub fn cancel(&mut self, handle: TimerHandle) -> bool {
-        let Some(pos) = self.position(handle) else {
+        let Some(place) = self.slots.place_of(handle.slot(), handle.generation()) else {
             return false;
         };
-        if pos == 0 {
-            return self.remove(handle).is_some();
-        }
-        // O(1): retire the handle (4 bytes in the generation array); the
-        // key and the item stay as a tombstone until it leaves the heap.
-        let g = &mut self.gens[handle.slot() as usize];
-        *g = g.wrapping_add(1);
-        self.dead += 1;
-        if self.dead * 2 > self.len {
-            self.compact();
+        let meta = &mut self.slots.meta[handle.slot() as usize];
+        meta.generation = meta.generation.wrapping_add(1);
+        self.live -= 1;
+        if place & LANE != 0 {
+            self.lane.bury((place & !LANE) as usize, &mut self.slots);
+        } else {
+            self.heap.bury(place as usize, &mut self.slots);
         }
         true
     }
@@ -230,54 +206,76 @@ impl<T, const N: usize> TimerHeap<T, N> {
     /// Removes a pending timer and hands back its item; `None` (and no
     /// effect) for a handle that is stale or from elsewhere. This is also
     /// how a timer fires: [`peek`](Self::peek), then `remove` its handle.
-    /// O(log n).
+    /// O(1) for the lane's front, else O(log n).
     pub fn remove(&mut self, handle: TimerHandle) -> Option<T> {
-        let pos = match self.heap[..self.len].first() {
-            // Firing: the root's key proves the handle live, so the heap
-            // work below need not wait for the slab read.
-            Some(root) if root.slot == handle.slot() && root.generation == handle.generation() => 0,
-            _ => self.position(handle)?,
-        };
         let slot = handle.slot();
-        let generation = self.gens[slot as usize].wrapping_add(1);
-        self.gens[slot as usize] = generation;
-        let item = self.items[slot as usize].take();
-        self.len -= 1;
-        let last = self.len;
-        let moved = self.heap[last];
-        // Park the freed slot (and its new generation) just past the end.
-        self.heap[last].slot = slot;
-        self.heap[last].generation = generation;
-        if pos < last {
-            self.sift_down_to_bottom(pos, moved);
+        let is =
+            |key: Option<&Key>| key.is_some_and(|k| k.slot == slot && k.generation == handle.generation());
+        // Firing: the front or root key proves the handle live, so the
+        // work below need not wait for the slot table.
+        if is(self.lane.front()) {
+            self.live -= 1;
+            let item = self.slots.release(slot);
+            self.lane.pop_front(&mut self.slots);
+            return item;
         }
-        self.purge_root();
+        let place = if is(self.heap.root()) {
+            0
+        } else {
+            self.slots.place_of(slot, handle.generation())?
+        };
+        self.live -= 1;
+        let item = self.slots.release(slot);
+        if place & LANE != 0 {
+            // The key stays behind, dead: its slot's place moved on.
+            self.lane.bury((place & !LANE) as usize, &mut self.slots);
+        } else {
+            self.heap.remove_at(place as usize, &mut self.slots);
+        }
         item
     }
 
     /// Moves a pending timer to `deadline`, keeping its handle valid (a
     /// periodic timer re-arms this way). It takes a fresh sequence number,
     /// so it goes after every pending timer with the same deadline.
-    /// `false` (and no effect) for a stale handle. O(log n).
+    /// `false` (and no effect) for a stale handle. O(1) for a lane timer
+    /// moved no earlier than the lane's last one, else O(log n).
     pub fn reschedule(&mut self, handle: TimerHandle, deadline: Instant) -> bool {
-        let Some(pos) = self.position(handle) else {
+        let slot = handle.slot();
+        let Some(place) = self.slots.place_of(slot, handle.generation()) else {
             return false;
         };
-        let old = self.heap[pos];
         let key = Key {
             deadline: deadline.as_micros(),
             seq: self.take_seq(),
-            ..old
+            slot,
+            generation: handle.generation(),
         };
-        self.settle(pos, old, key);
-        self.purge_root();
+        if place & LANE == 0 {
+            self.heap.rekey(place as usize, key, &mut self.slots);
+        } else {
+            // The old key dies (its slot's place no longer names it) and
+            // the timer goes in again under its new key.
+            self.slots.meta[slot as usize].place = NO_SLOT;
+            self.lane.bury((place & !LANE) as usize, &mut self.slots);
+            self.insert(key);
+        }
         true
     }
 
     /// The earliest pending timer by `(deadline, seq)`, without removing it.
-    /// O(1); reads only the root key.
+    /// O(1); reads only the lane's front and the heap's root.
     pub fn peek(&self) -> Option<Due> {
-        let key = self.heap[..self.len].first()?;
+        let key = match (self.lane.front(), self.heap.root()) {
+            (Some(a), Some(b)) => {
+                if b.before(a) {
+                    b
+                } else {
+                    a
+                }
+            }
+            (a, b) => a.or(b)?,
+        };
         Some(Due {
             handle: TimerHandle::new(key.slot, key.generation),
             deadline: Instant::from_micros(key.deadline),
@@ -287,14 +285,14 @@ impl<T, const N: usize> TimerHeap<T, N> {
 
     /// The item of a pending timer; `None` for a stale handle.
     pub fn get(&self, handle: TimerHandle) -> Option<&T> {
-        self.position(handle)?;
-        self.items[handle.slot() as usize].as_ref()
+        self.slots.place_of(handle.slot(), handle.generation())?;
+        self.slots.items[handle.slot() as usize].as_ref()
     }
 
     /// The item of a pending timer, mutably; `None` for a stale handle.
     pub fn get_mut(&mut self, handle: TimerHandle) -> Option<&mut T> {
-        self.position(handle)?;
-        self.items[handle.slot() as usize].as_mut()
+        self.slots.place_of(handle.slot(), handle.generation())?;
+        self.slots.items[handle.slot() as usize].as_mut()
     }
 
     /// The sequence number the next [`schedule`](Self::schedule) or
@@ -305,18 +303,18 @@ impl<T, const N: usize> TimerHeap<T, N> {
 
     /// Number of pending timers.
     pub fn len(&self) -> usize {
-        self.len - self.dead
+        self.live
     }
 
     /// Whether no timer is pending.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.live == 0
     }
 
     /// Whether `N` timers are pending, so [`schedule`](Self::schedule)
     /// would return [`Full`].
     pub fn is_full(&self) -> bool {
-        self.len() >= N
+        self.live >= N
     }
 
     /// The capacity, `N`.
@@ -327,81 +325,32 @@ impl<T, const N: usize> TimerHeap<T, N> {
     /// Drops every pending item; every handle issued so far becomes stale.
     /// The sequence counter keeps counting. O(n).
     pub fn clear(&mut self) {
-        let len = core::mem::replace(&mut self.len, 0);
-        self.dead = 0;
-        // Retire every handle before dropping any item, so that even a
-        // panicking `Drop` leaves no handle naming a slot that is not in
-        // the heap (its remaining items are dropped on reuse or with the
-        // heap).
-        for key in &mut self.heap[..len] {
-            let g = &mut self.gens[key.slot as usize];
-            // Live (odd) slots move on to even; tombstones already did.
-            *g = g.wrapping_add(*g & 1);
-            // The key now parks a free slot: keep its generation in step.
-            key.generation = *g;
-        }
-        for key in &self.heap[..len] {
-            self.items[key.slot as usize] = None;
-        }
+        // The structures are emptied before any item is dropped, so even a
+        // panicking `Drop` leaves a consistent store.
+        self.lane.clear();
+        self.heap.len = 0;
+        self.heap.dead = 0;
+        self.live = 0;
+        self.slots.clear();
     }
 
-    /// Whether `key` belongs to a cancelled timer.
+    /// Files `key` (of a claimed slot) in the lane if it keeps the lane's
+    /// order, else in the heap.
     #[inline]
-    fn is_tombstone(&self, key: &Key) -> bool {
-        self.gens[key.slot as usize] != key.generation
-    }
-
-    /// Pops tombstones off the root, so `peek` and the firing path only
-    /// ever see a live timer there.
-    fn purge_root(&mut self) {
-        while let Some(&root) = self.heap[..self.len].first() {
-            if !self.is_tombstone(&root) {
-                break;
-            }
-            let generation = self.gens[root.slot as usize];
-            self.items[root.slot as usize] = None;
-            self.dead -= 1;
-            self.len -= 1;
-            let last = self.len;
-            let moved = self.heap[last];
-            self.heap[last].slot = root.slot;
-            self.heap[last].generation = generation;
-            if last > 0 {
-                self.sift_down_to_bottom(0, moved);
-            }
+    fn insert(&mut self, key: Key) {
+        if let Err(key) = self.lane.push(key, &mut self.slots) {
+            self.heap.push(key, &mut self.slots);
         }
     }
 
-    /// Drops every tombstone in one O(n) pass: live keys move to the
-    /// front, the freed slots are parked behind them, and the live keys are
-    /// heapified (Floyd). Run when tombstones outnumber live timers, so a
-    /// cancel costs O(1) amortised.
-    fn compact(&mut self) {
-        let mut live = 0;
-        for i in 0..self.len {
-            let key = self.heap[i];
-            if self.is_tombstone(&key) {
-                continue;
-            }
-            self.heap.swap(i, live);
-            live += 1;
+    /// Releases the slots that cancelled timers still hold, by compacting
+    /// whichever structure has dead keys. O(n).
+    fn reclaim(&mut self) {
+        if self.lane.dead > 0 {
+            self.lane.compact(&mut self.slots);
         }
-        for i in live..self.len {
-            // A parked key carries its slot's current generation.
-            let slot = self.heap[i].slot;
-            self.heap[i].generation = self.gens[slot as usize];
-            self.items[slot as usize] = None;
-        }
-        self.len = live;
-        self.dead = 0;
-        for i in 0..live {
-            let slot = self.heap[i].slot;
-            self.pos[slot as usize] = i as u32;
-        }
-        for i in (0..live / 4 + 1).rev() {
-            if i < live {
-                self.sift_down(i, self.heap[i]);
-            }
+        if self.heap.dead > 0 {
+            self.heap.compact(&mut self.slots);
         }
     }
 
@@ -409,23 +358,6 @@ impl<T, const N: usize> TimerHeap<T, N> {
         let seq = self.seq;
         self.seq = seq.wrapping_add(1);
         seq
-    }
-
-    /// The heap position of a pending timer's key, or `None` if the handle
-    /// is stale or its slot out of range.
-    #[inline]
-    fn position(&self, handle: TimerHandle) -> Option<usize> {
-        // A slot at or past `fresh` was never used (generation 0 proves
-        // nothing there); a used slot's generation matches only its live
-        // timer's handle: freeing and cancelling both move it on.
-        // Generations are odd exactly while a slot's timer is live, so a
-        // handle with an even generation is never live, whatever it names.
-        let slot = handle.slot() as usize;
-        if handle.generation() & 1 == 0 || slot >= self.fresh || *self.gens.get(slot)? != handle.generation()
-        {
-            return None;
-        }
-        self.pos.get(slot).map(|&p| p as usize)
     }
 }
 
@@ -438,7 +370,7 @@ impl<T, const N: usize> Default for TimerHeap<T, N> {
 impl<T, const N: usize> fmt::Debug for TimerHeap<T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TimerHeap")
-            .field("len", &self.len)
+            .field("len", &self.live)
             .field("capacity", &N)
             .field("next", &self.peek())
             .field("next_seq", &self.seq)

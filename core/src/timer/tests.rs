@@ -2,6 +2,7 @@ use super::*;
 use std::cell::Cell;
 use std::format;
 use std::rc::Rc;
+use std::vec;
 use std::vec::Vec;
 
 fn t(ms: u64) -> Instant {
@@ -13,47 +14,107 @@ fn drain<T, const N: usize>(h: &mut TimerHeap<T, N>) -> Vec<T> {
     core::iter::from_fn(|| h.peek().and_then(|d| h.remove(d.handle))).collect()
 }
 
-/// Checks every invariant listed in the module docs.
+/// Checks every invariant listed in the module docs and in the heap's, the
+/// lane's and the slot table's.
 #[track_caller]
 pub(super) fn assert_invariants<T, const N: usize>(h: &TimerHeap<T, N>) {
-    assert!(
-        h.len <= h.fresh && h.fresh <= N,
-        "len {} fresh {}",
-        h.len,
-        h.fresh
-    );
+    let s = &h.slots;
+    assert!(s.fresh <= N, "fresh {}", s.fresh);
+    // The place of the key holding each slot, if any.
+    let mut held: Vec<Option<u32>> = vec![None; N];
+    let mut hold = |slot: u32, place: u32| {
+        let old = held[slot as usize].replace(place);
+        assert!(old.is_none(), "slot {slot} held at {old:?} and {place:#x}");
+        assert!(s.items[slot as usize].is_some(), "held slot {slot} has no item");
+    };
+    let mut live = 0;
+
+    let heap = &h.heap;
+    assert!(heap.len <= N, "heap len {}", heap.len);
     let mut dead = 0;
-    for (i, key) in h.heap[..h.len].iter().enumerate() {
+    for (i, key) in heap.keys[..heap.len].iter().enumerate() {
         if i > 0 {
-            let parent = &h.heap[(i - 1) / 4];
-            assert!(!key.before(parent), "key {i} sorts before its parent");
+            let parent = &heap.keys[(i - 1) / 4];
+            assert!(!key.before(parent), "heap key {i} sorts before its parent");
         }
         assert!(key.seq < h.seq, "seq {} not below next_seq", key.seq);
-        let s = key.slot as usize;
-        if h.gens[s] != key.generation {
+        let meta = s.meta[key.slot as usize];
+        assert_eq!(meta.place, i as u32, "heap key {i} does not hold its slot");
+        hold(key.slot, i as u32);
+        if meta.generation == key.generation {
+            assert!(meta.generation & 1 == 1, "pending generation is even");
+            live += 1;
+        } else {
             assert!(i > 0, "a tombstone at the root");
+            assert!(meta.generation & 1 == 0, "cancelled generation is odd");
             dead += 1;
-            continue;
         }
-        assert!(h.items[s].is_some(), "live key {i} names an empty slot");
-        assert_eq!(h.pos[s] as usize, i, "back-pointer of slot {}", key.slot);
     }
-    assert_eq!(dead, h.dead, "tombstone count");
-    let mut seen = [false; N];
-    for key in &h.heap[..h.fresh] {
+    assert_eq!(dead, heap.dead, "heap tombstone count");
+
+    let lane = &h.lane;
+    assert!(
+        lane.len <= N && (lane.head < N || N == 0),
+        "lane {}+{}",
+        lane.head,
+        lane.len
+    );
+    let mut dead = 0;
+    let mut prev: Option<Key> = None;
+    for k in 0..lane.len {
+        let i = lane.index(k);
+        let key = lane.keys[i];
+        if let Some(p) = prev {
+            assert!(p.before(&key), "lane key {k} out of order");
+        }
+        prev = Some(key);
+        assert!(key.seq < h.seq, "seq {} not below next_seq", key.seq);
+        let place = LANE | i as u32;
+        let meta = s.meta[key.slot as usize];
+        if meta.place == place {
+            hold(key.slot, place);
+        }
+        if s.is_live(&key, place) {
+            assert!(meta.generation & 1 == 1, "pending generation is even");
+            live += 1;
+        } else {
+            assert!(k != 0 && k + 1 != lane.len, "a dead key at an end of the lane");
+            if meta.place == place {
+                assert!(meta.generation & 1 == 0, "cancelled generation is odd");
+            }
+            dead += 1;
+        }
+    }
+    assert_eq!(dead, lane.dead, "lane dead count");
+    assert_eq!(live, h.live, "pending count");
+
+    let mut free = 0;
+    let mut next = s.free;
+    while next != NO_SLOT {
+        let slot = next as usize;
+        assert!(slot < s.fresh, "free slot {slot} past fresh");
         assert!(
-            !core::mem::replace(&mut seen[key.slot as usize], true),
-            "slot {} twice",
-            key.slot
+            held[slot].replace(u32::MAX).is_none(),
+            "free slot {slot} held or listed twice"
         );
+        assert!(s.items[slot].is_none(), "free slot {slot} has an item");
+        assert!(s.meta[slot].generation & 1 == 0, "free slot {slot} is pending");
+        next = s.meta[slot].place;
+        free += 1;
     }
-    for key in &h.heap[h.len..h.fresh] {
-        let s = key.slot as usize;
-        assert!(h.items[s].is_none(), "parked slot {} holds an item", key.slot);
-        assert_eq!(h.gens[s], key.generation, "parked generation");
-    }
-    for s in h.fresh..N {
-        assert!(h.items[s].is_none() && h.gens[s] == 0, "unused slot touched");
+    assert_eq!(
+        free + held[..s.fresh]
+            .iter()
+            .filter(|p| p.is_some_and(|p| p != u32::MAX))
+            .count(),
+        s.fresh,
+        "a used slot is neither held nor free"
+    );
+    for (slot, holder) in held.iter().enumerate().skip(s.fresh) {
+        assert!(
+            s.items[slot].is_none() && s.meta[slot].generation == 0 && holder.is_none(),
+            "unused slot {slot} touched"
+        );
     }
 }
 
