@@ -13,8 +13,9 @@
 //!   buffers by the caller ([`Stack::add_socket`]; a full pool hands the
 //!   buffers back instead of panicking as `SocketSet::add` would).
 //! - `listener`: [`Stack::listen`] with a backlog of `k` sockets listening
-//!   on one port, [`Stack::accept`], and re-arming a free socket after each
-//!   accept (and whenever a released socket becomes free).
+//!   on one port, [`Stack::accept`], and re-arming: a free socket listens
+//!   in place of each one a SYN took, after every received frame (and
+//!   whenever a released socket becomes free).
 //! - `socket`: connections — [`Stack::connect`], [`Stack::recv`],
 //!   [`Stack::send`], [`Stack::close`] (half-close), [`Stack::release`].
 //! - `readiness`: how socket state becomes [`Ready`](eddy_core::Ready)

@@ -1,15 +1,15 @@
 //! Listeners on a [`Stack`]: a port with a backlog of sockets listening on
 //! it, accept, and re-arming.
 //!
-//! A smoltcp socket listens for one connection at a time, and a socket
-//! that has accepted cannot listen again until its connection is over. So a
-//! listener with a backlog of `k` keeps `k` sockets of the pool listening on
-//! its port: up to `k` handshakes can complete before the program accepts.
-//! [`Stack::accept`] hands out one connected socket and at once arms a free
-//! socket of the pool in its place; when none is free, [`Stack::poll`]
-//! re-arms the listener as soon as a released socket finishes closing. A
-//! SYN that arrives while every socket of the listener is busy is refused
-//! (RST) by smoltcp, as a full accept queue would be by a kernel.
+//! A smoltcp socket listens for one connection at a time: the SYN that
+//! reaches it turns it into that connection. So a listener with a backlog
+//! of `k` keeps `k` sockets of the pool in `LISTEN` on its port, and
+//! [`Stack::poll`] re-arms a free socket as soon as one of them is taken —
+//! after every received frame, so that a burst of SYNs larger than `k` is
+//! still served while the pool has free sockets. A connection waits in its
+//! socket until [`Stack::accept`] hands it out (the pool bounds this
+//! accept queue). A SYN that arrives when the listener has no socket in
+//! `LISTEN` and the pool none to arm is refused (RST) by smoltcp.
 
 use smoltcp::phy::Device;
 use smoltcp::socket::tcp::{self, State};
@@ -122,11 +122,27 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
         Ok(())
     }
 
-    /// How many sockets listen for `listener` right now.
+    /// How many sockets of `listener` are in `LISTEN` right now (its
+    /// connections waiting for accept are not counted).
     pub fn listening(&self, listener: ListenerId) -> usize {
         self.slots
             .iter()
-            .filter(|s| s.role == Role::Listening(listener.0))
+            .filter(|s| {
+                s.role == Role::Listening(listener.0)
+                    && self.sockets.get::<tcp::Socket>(s.handle).state() == State::Listen
+            })
+            .count()
+    }
+
+    /// How many connections of `listener` wait to be accepted (handshake
+    /// under way or done).
+    pub fn pending(&self, listener: ListenerId) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| {
+                s.role == Role::Listening(listener.0)
+                    && self.sockets.get::<tcp::Socket>(s.handle).state() != State::Listen
+            })
             .count()
     }
 

@@ -18,7 +18,9 @@ use core::time::Duration;
 
 use eddy_core::{Event, Full, Instant, Ready};
 use heapless::Vec;
-use smoltcp::iface::{Interface, SocketHandle, SocketSet, SocketStorage};
+use smoltcp::iface::{
+    Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet, SocketStorage,
+};
 use smoltcp::phy::Device;
 use smoltcp::socket::tcp;
 
@@ -149,14 +151,31 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
         &mut self.device
     }
 
-    /// Runs smoltcp once at `now` (all received frames in, all due frames
-    /// out), then frees sockets whose release finished and re-arms
-    /// listeners that are short of listening sockets. Returns whether any
-    /// socket's state may have changed.
+    /// Runs smoltcp once at `now`: every received frame in, one at a time,
+    /// then every due frame out. After each frame, sockets whose release
+    /// finished are freed and listeners whose listening sockets were taken
+    /// by a SYN are re-armed, so a burst of connections larger than the
+    /// backlog still finds a listening socket while the pool has free ones.
+    /// Returns whether any socket's state may have changed.
     pub fn poll(&mut self, now: Instant) -> bool {
-        let changed = self.iface.poll(to_smol(now), &mut self.device, &mut self.sockets);
+        let now = to_smol(now);
+        let mut changed = false;
+        loop {
+            match self
+                .iface
+                .poll_ingress_single(now, &mut self.device, &mut self.sockets)
+            {
+                PollIngressSingleResult::None => break,
+                PollIngressSingleResult::PacketProcessed => {}
+                PollIngressSingleResult::SocketStateChanged => {
+                    changed = true;
+                    self.sweep();
+                }
+            }
+        }
+        let out = self.iface.poll_egress(now, &mut self.device, &mut self.sockets);
         self.sweep();
-        changed == smoltcp::iface::PollResult::SocketStateChanged
+        changed || out == PollResult::SocketStateChanged
     }
 
     /// How long smoltcp can wait before its next [`Stack::poll`]

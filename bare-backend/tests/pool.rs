@@ -75,19 +75,41 @@ fn listen_checks_its_arguments_and_the_pool() {
 }
 
 #[test]
-fn each_accept_rearms_the_backlog() {
+fn a_burst_larger_than_the_backlog_is_served() {
+    let mut stack = stack(8);
+    let l = stack.listen(80, 1).unwrap();
+    // Four SYNs reach the stack in one poll; one socket listens at a time.
+    let clients: Vec<_> = (0..4).map(|_| stack.connect((HOST, 80)).unwrap()).collect();
+    settle(&mut stack);
+    assert_eq!(stack.pending(l), 4);
+    for c in &clients {
+        assert_eq!(
+            stack.state(*c),
+            Ok(eddy_bare::smoltcp::socket::tcp::State::Established)
+        );
+    }
+    let mut accepted = 0;
+    while stack.accept(l).unwrap().is_some() {
+        accepted += 1;
+    }
+    assert_eq!(accepted, 4);
+    assert_eq!(stack.listening(l), 0, "the pool is used up: 4 clients, 4 servers");
+}
+
+#[test]
+fn the_backlog_is_rearmed_as_connections_arrive() {
     let mut stack = stack(8);
     let l = stack.listen(80, 2).unwrap();
     let mut accepted = Vec::new();
     let mut clients = Vec::new();
-    // 8 sockets: 2 listening + 2 clients, then 2 accepted + 2 re-armed,
-    // then one more client and its re-arm take the last two.
+    // 8 sockets: 2 listening + 2 clients, then 2 taken by SYNs + 2
+    // re-armed, then one more client and its re-arm take the last two.
     for (round, count) in [2, 1].into_iter().enumerate() {
         let new: Vec<_> = (0..count).map(|_| stack.connect((HOST, 80)).unwrap()).collect();
         settle(&mut stack);
         for _ in 0..count {
             accepted.push(stack.accept(l).unwrap().expect("a connection waits"));
-            assert_eq!(stack.listening(l), 2, "round {round}: re-armed after the accept");
+            assert_eq!(stack.listening(l), 2, "round {round}: still two listening");
         }
         assert_eq!(stack.accept(l).unwrap(), None);
         clients.extend(new);
