@@ -105,22 +105,6 @@ impl Output for SliceOutput<'_> {
     }
 }
 
-/// Counts bytes instead of storing them: used to measure a response head
-/// before writing it, so it is written whole or not at all.
-#[derive(Debug, Default)]
-pub(crate) struct Counter(pub(crate) usize);
-
-impl Output for Counter {
-    fn spare(&self) -> usize {
-        usize::MAX - self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> Result<(), OutputFull> {
-        self.0 = self.0.saturating_add(bytes.len());
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,11 @@
 //! `Content-Length`, `Transfer-Encoding` or `Connection` itself, so the
 //! framing on the wire always matches what the connection enforces.
 //!
-//! A response head is measured first and written only if it fits whole.
+//! A response head is measured first (by arithmetic, [`Head::len`]) and
+//! written only if it fits whole.
 //! Body writes take as much as fits and say how much that was.
 
 use super::head::Version;
-use super::output::Counter;
 use super::{BodyLen, Output, ResponseError, Status};
 
 /// The interim response that lets a client waiting on `Expect:
@@ -114,9 +114,7 @@ pub(crate) fn start<O: Output>(
         length,
         connection: connection_header(ex.version, close),
     };
-    let mut size = Counter::default();
-    head.emit(&mut size)?;
-    if size.0 > out.spare() {
+    if head.len() > out.spare() {
         return Err(ResponseError::OutputFull);
     }
     head.emit(out)?;
@@ -140,12 +138,12 @@ pub(crate) fn error<O: Output>(out: &mut O, status: Status, is_head: bool) -> Re
         length: Length::Content(body_len as u64),
         connection: Some("close"),
     };
-    let mut size = Counter::default();
-    head.emit(&mut size)?;
-    if !is_head {
-        size.0 = size.0.saturating_add(body_len);
-    }
-    if size.0 > out.spare() {
+    let size = if is_head {
+        head.len()
+    } else {
+        head.len().saturating_add(body_len)
+    };
+    if size > out.spare() {
         return Err(ResponseError::OutputFull);
     }
     head.emit(out)?;
@@ -258,6 +256,24 @@ struct Head<'a> {
 }
 
 impl Head<'_> {
+    /// How many bytes [`emit`](Head::emit) writes.
+    fn len(&self) -> usize {
+        // "HTTP/1.1 " + 3 digits + " " + reason + CRLF, and the final CRLF.
+        let mut n = 9usize + 3 + 1 + self.reason.len() + 2 + 2;
+        for (name, value) in self.headers {
+            n = n.saturating_add(field_len(name.len(), value.len()));
+        }
+        n = n.saturating_add(match self.length {
+            Length::None => 0,
+            Length::Content(v) => field_len("Content-Length".len(), decimal_len(v)),
+            Length::Chunked => field_len("Transfer-Encoding".len(), "chunked".len()),
+        });
+        if let Some(value) = self.connection {
+            n = n.saturating_add(field_len("Connection".len(), value.len()));
+        }
+        n
+    }
+
     /// Writes the head; the caller checked that it fits.
     fn emit<O: Output>(&self, out: &mut O) -> Result<(), ResponseError> {
         // status-line = HTTP-version SP status-code SP [ reason-phrase ]
@@ -295,9 +311,48 @@ fn field<O: Output>(out: &mut O, name: &str, value: &[u8]) -> Result<(), Respons
     Ok(())
 }
 
-/// tchar (RFC 9110 §5.6.2).
+/// The size of a field line: `name: value` CRLF.
+fn field_len(name: usize, value: usize) -> usize {
+    name.saturating_add(value).saturating_add(4)
+}
+
+/// tchar (RFC 9110 §5.6.2), one table look-up per byte.
 fn tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHAR[usize::from(b)]
+}
+
+/// `TCHAR[b]`: whether byte `b` is a tchar.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
+
+/// How many decimal digits `n` takes.
+fn decimal_len(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 /// HTAB / SP / VCHAR / obs-text (RFC 9110 §5.5).
@@ -355,6 +410,51 @@ mod tests {
         assert_eq!(hex(0x1f4, &mut h), b"1f4");
         for n in [0usize, 1, 15, 16, 255, 256, 4095, 4096, usize::MAX] {
             assert_eq!(hex_len(n), hex(n, &mut h).len(), "{n}");
+        }
+    }
+
+    #[test]
+    fn decimal_len_matches_decimal() {
+        let mut d = [0u8; 20];
+        for n in [0u64, 9, 10, 99, 100, 12_345, u64::MAX] {
+            assert_eq!(decimal_len(n), decimal(n, &mut d).len(), "{n}");
+        }
+    }
+
+    #[test]
+    fn tchar_table_is_rfc_9110_tchar() {
+        for b in 0..=255u8 {
+            let want = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            assert_eq!(tchar(b), want, "byte {b}");
+        }
+    }
+
+    /// `Head::len` is what `emit` writes, for every framing and
+    /// `Connection` value.
+    #[test]
+    fn head_len_is_emitted_size() {
+        let headers: &[(&str, &str)] = &[("Content-Type", "text/plain"), ("X-A", "")];
+        let lengths = [
+            Length::None,
+            Length::Content(0),
+            Length::Content(1_000_000),
+            Length::Chunked,
+        ];
+        for length in lengths {
+            for connection in [None, Some("close"), Some("keep-alive")] {
+                for reason in ["OK", ""] {
+                    let head = Head {
+                        status: Status::OK,
+                        reason,
+                        headers,
+                        length,
+                        connection,
+                    };
+                    let mut out: heapless::Vec<u8, 256> = heapless::Vec::new();
+                    head.emit(&mut out).unwrap();
+                    assert_eq!(head.len(), out.len(), "{length:?} {connection:?} {reason:?}");
+                }
+            }
         }
     }
 }

@@ -42,7 +42,9 @@ pub(crate) struct Conn {
     stream: TcpStream,
     token: Token,
     pub(crate) http: Connection<32>,
+    /// Received bytes: `rbuf[rstart..rlen]` are not consumed yet.
     rbuf: Box<[u8]>,
+    rstart: usize,
     rlen: usize,
     pub(crate) out: OutBuf,
     interest: Interest,
@@ -65,6 +67,7 @@ impl Conn {
             token,
             http: Connection::new(config, now),
             rbuf: vec![0; READ_BUF].into_boxed_slice(),
+            rstart: 0,
             rlen: 0,
             out: OutBuf::new(OUT_CAPACITY, OUT_LIMIT),
             interest: Interest::READABLE,
@@ -145,6 +148,13 @@ impl Conn {
     /// the event said read-closed (`EPOLLRDHUP`), `until_eof` reads on to
     /// the end of the stream.
     fn fill(&mut self, until_eof: bool) -> bool {
+        // Unconsumed bytes (a partial request) move to the front only now,
+        // before a read, not after every request taken from the buffer.
+        if self.rstart > 0 {
+            self.rbuf.copy_within(self.rstart..self.rlen, 0);
+            self.rlen -= self.rstart;
+            self.rstart = 0;
+        }
         while self.rlen < self.rbuf.len() && !self.peer_closed && !self.drained {
             let space = self.rbuf.len() - self.rlen;
             match self.stream.read(&mut self.rbuf[self.rlen..]) {
@@ -161,10 +171,18 @@ impl Conn {
         true
     }
 
+    /// How many received bytes are not consumed yet.
+    fn buffered(&self) -> usize {
+        self.rlen - self.rstart
+    }
+
+    /// Drops `n` consumed bytes from the front of the input.
     fn consume(&mut self, n: usize) {
-        let n = n.min(self.rlen);
-        self.rbuf.copy_within(n..self.rlen, 0);
-        self.rlen -= n;
+        self.rstart = (self.rstart + n).min(self.rlen);
+        if self.rstart == self.rlen {
+            self.rstart = 0;
+            self.rlen = 0;
+        }
     }
 
     /// Registers `WRITABLE` only while output waits.
@@ -205,6 +223,8 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
     // Whether the output was just flushed and still waits (a second write
     // now would only say `WouldBlock`).
     let mut blocked = false;
+    // One clock read per call: everything it answers happens "now".
+    let now = r.now();
     loop {
         let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
             return;
@@ -225,8 +245,7 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
                 break;
             }
         }
-        let now = r.now();
-        let input = &conn.rbuf[..conn.rlen];
+        let input = &conn.rbuf[conn.rstart..conn.rlen];
         let received = conn.http.receive(input, now);
         let (consumed, step) = match received {
             Ok(rx) => {
@@ -264,19 +283,19 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
             Step::Again => {}
             Step::Answer => routes::answer(s, r, index),
             Step::NeedMore => {
-                if conn.peer_closed || conn.rlen == conn.rbuf.len() {
+                if conn.peer_closed || conn.buffered() == conn.rbuf.len() {
                     conn.closing = true;
                     continue;
                 }
                 if conn.drained {
                     break; // wait for readiness
                 }
-                let before = conn.rlen;
+                let before = conn.buffered();
                 if !conn.fill(false) {
                     s.close(r, index);
                     return;
                 }
-                if conn.rlen == before && !conn.peer_closed {
+                if conn.buffered() == before && !conn.peer_closed {
                     break; // would block: wait for readiness
                 }
             }
@@ -299,7 +318,7 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
     }
     // Closed by the peer, or shutting down: an idle connection has nothing
     // left to finish.
-    if (conn.peer_closed || draining) && conn.is_idle() && conn.rlen == 0 {
+    if (conn.peer_closed || draining) && conn.is_idle() && conn.buffered() == 0 {
         s.close(r, index);
         return;
     }
@@ -325,7 +344,7 @@ fn deadline_passed(s: &mut Server, r: &mut Loop, index: usize) -> CallbackResult
     };
     conn.deadline = None;
     // Asked before `on_timeout`, which marks the connection failed.
-    let idle = conn.http.is_idle() && conn.rlen == 0;
+    let idle = conn.http.is_idle() && conn.buffered() == 0;
     if let Err(e) = conn.http.on_timeout(r.now()) {
         // 408 first when a request head had started; an idle connection is
         // simply closed (RFC 9112 §9.5), so that a client sending its next
