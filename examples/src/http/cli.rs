@@ -4,13 +4,25 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// The most worker processes `--workers` accepts.
+pub const MAX_WORKERS: usize = 256;
+
 /// The server's options.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     /// Where to listen (`--addr`, default 127.0.0.1:8888).
     pub addr: SocketAddr,
-    /// Worker processes (`--workers`); only 1 is served by this build.
+    /// Worker processes (`--workers`, default 1: serve in this process; 0:
+    /// one per CPU). More than one forks workers with
+    /// `eddy_std::fork_processes`.
     pub workers: usize,
+    /// Abnormal worker deaths the parent restarts before it gives up
+    /// (`--max-restarts`, default 100, as Tornado).
+    pub max_restarts: usize,
+    /// Workers share one listener bound before forking, Tornado's way
+    /// (`--shared-listener`); by default each binds its own `SO_REUSEPORT`
+    /// listener, which spreads connections evenly.
+    pub shared_listener: bool,
     /// How long a request head may take from its first byte
     /// (`--header-timeout-ms`, default 10000).
     pub header_timeout: Duration,
@@ -27,6 +39,8 @@ impl Default for Options {
         Options {
             addr: SocketAddr::from(([127, 0, 0, 1], 8888)),
             workers: 1,
+            max_restarts: 100,
+            shared_listener: false,
             header_timeout: Duration::from_millis(10_000),
             idle_timeout: Duration::from_millis(60_000),
             max_connections: 10_000,
@@ -60,6 +74,10 @@ impl Options {
         let mut opts = Options::default();
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
+            if flag == "--shared-listener" {
+                opts.shared_listener = true;
+                continue;
+            }
             let mut value = || {
                 args.next()
                     .ok_or_else(|| UsageError(format!("{flag} needs a value")))
@@ -72,15 +90,16 @@ impl Options {
                         .map_err(|_| UsageError(format!("--addr {v}: not an IP:PORT address")))?;
                 }
                 "--workers" => opts.workers = number(&flag, &value()?)?,
+                "--max-restarts" => opts.max_restarts = number(&flag, &value()?)?,
                 "--header-timeout-ms" => opts.header_timeout = millis(&flag, &value()?)?,
                 "--idle-timeout-ms" => opts.idle_timeout = millis(&flag, &value()?)?,
                 "--max-connections" => opts.max_connections = number(&flag, &value()?)?,
                 other => return Err(UsageError(format!("unknown argument {other}"))),
             }
         }
-        if opts.workers != 1 {
+        if opts.workers > MAX_WORKERS {
             return Err(UsageError(format!(
-                "--workers {}: this server runs one process; only --workers 1 is supported",
+                "--workers {}: at most {MAX_WORKERS}",
                 opts.workers
             )));
         }
@@ -128,11 +147,20 @@ mod tests {
             (o.addr.port(), o.idle_timeout, o.max_connections),
             (9, Duration::from_millis(5), 3)
         );
+        let o = parse(&["--workers", "2", "--max-restarts", "1", "--shared-listener"]).unwrap();
+        assert_eq!((o.workers, o.max_restarts, o.shared_listener), (2, 1, true));
     }
 
     #[test]
     fn bad_lines_name_the_flag() {
-        assert!(parse(&["--workers", "2"]).unwrap_err().0.contains("--workers 2"));
+        assert!(parse(&["--workers", "999"])
+            .unwrap_err()
+            .0
+            .contains("--workers 999"));
+        assert!(parse(&["--workers", "two"])
+            .unwrap_err()
+            .0
+            .contains("--workers two"));
         assert!(parse(&["--addr", "nowhere"])
             .unwrap_err()
             .0

@@ -6,7 +6,9 @@
 //! - `conn`: one connection — socket, buffers, the sans-I/O
 //!   [`eddy_core::http::Connection`], and its timers;
 //! - `routes`: what each request gets;
-//! - `output`: the response buffer.
+//! - `output`: the response buffer;
+//! - `blocking`: `GET /blocking` on a thread pool;
+//! - `workers`: `--workers N`, pre-forked worker processes.
 //!
 //! Each connection is driven by readiness: read until the socket would
 //! block, feed the bytes to the HTTP state machine, write responses into
@@ -16,11 +18,13 @@
 //! no further pipelined request is parsed: a client that does not read
 //! cannot make the server buffer without bound.
 
+mod blocking;
 pub mod cli;
 mod conn;
 mod output;
 mod routes;
 pub mod server;
+mod workers;
 
 pub use cli::Options;
 pub use server::{run, Server};

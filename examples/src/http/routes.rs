@@ -9,6 +9,7 @@
 //! | `GET /wait[?timeout_ms=N]` | the next `POST /notify` body, or 504 `timeout\n` |
 //! | `POST /notify` | wakes every waiter; `notified K\n` |
 //! | `GET /pid` | the serving process id |
+//! | `GET /blocking?ms=N` | `blocked N ms\n` after a blocking sleep on the thread pool (0..=60000, else 400) |
 //! | other methods | 405 with `Allow: GET, HEAD, POST` |
 
 use std::time::Duration;
@@ -103,6 +104,7 @@ enum Route {
     Sleep(Option<u64>),
     Wait(Option<u64>),
     Pid,
+    Blocking(Option<u64>),
     Requested,
 }
 
@@ -116,6 +118,7 @@ impl Request {
             (_, b"/sleep") => Route::Sleep(parse_ms(self.query("ms"), None)),
             (_, b"/wait") => Route::Wait(parse_ms(self.query("timeout_ms"), Some(DEFAULT_WAIT_MS))),
             (_, b"/pid") => Route::Pid,
+            (_, b"/blocking") => Route::Blocking(parse_ms(self.query("ms"), None)),
             _ => Route::Requested,
         }
     }
@@ -166,7 +169,10 @@ pub(crate) fn answer(s: &mut Server, r: &mut Loop, index: usize) {
                 Err(_) => reply_error(s, r, index, Status::SERVICE_UNAVAILABLE),
             }
         }
-        Route::Sleep(None) | Route::Wait(None) => reply_error(s, r, index, Status::BAD_REQUEST),
+        Route::Blocking(Some(ms)) => super::blocking::start(s, r, index, ms),
+        Route::Sleep(None) | Route::Wait(None) | Route::Blocking(None) => {
+            reply_error(s, r, index, Status::BAD_REQUEST)
+        }
         Route::Pid => {
             let pid = format!("{}\n", std::process::id());
             reply(s, r, index, Status::OK, &[], &[pid.as_bytes()]);
@@ -182,7 +188,7 @@ pub(crate) fn answer(s: &mut Server, r: &mut Loop, index: usize) {
 }
 
 /// Writes a complete `text/plain` response made of `parts` and finishes it.
-fn reply(
+pub(super) fn reply(
     s: &mut Server,
     r: &mut Loop,
     index: usize,
@@ -217,7 +223,7 @@ fn reply(
 }
 
 /// An error status with a closed connection (every error closes).
-fn reply_error(s: &mut Server, _: &mut Loop, index: usize, status: Status) {
+pub(super) fn reply_error(s: &mut Server, _: &mut Loop, index: usize, status: Status) {
     if let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) {
         let _ = conn.http.send_error(&mut conn.out, status);
         conn.closing = true;

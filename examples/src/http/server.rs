@@ -2,7 +2,7 @@
 //! waiters, signals and shutdown.
 
 use std::io::{self, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 
 use eddy_core::http::Config;
@@ -37,6 +37,8 @@ pub struct Server {
     signal_token: Option<Token>,
     paused: bool,
     shutting_down: bool,
+    /// `GET /blocking`: the thread pool and the requests parked on it.
+    pub(crate) blocking: super::blocking::Blocking,
 }
 
 impl TcpHost<Loop> for Server {
@@ -146,12 +148,25 @@ fn on_signal(s: &mut Server, r: &mut Loop, _: Event, _: usize) -> CallbackResult
 }
 
 /// Binds, prints `listening on http://ADDR`, and serves until SIGINT or
-/// SIGTERM.
+/// SIGTERM. With `--workers` other than 1, forks the workers instead
+/// (`super::workers`).
 ///
 /// # Errors
 /// Binding, creating the poller or the signal pipe, or a poll failure.
 pub fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
-    let listener = bind_sockets(opts.addr, 1024, false)?;
+    if opts.workers != 1 {
+        return super::workers::run(opts);
+    }
+    serve(opts, bind_sockets(opts.addr, 1024, false)?, None)
+}
+
+/// Serves `listener` until SIGINT or SIGTERM; `worker` is the task id in a
+/// forked worker, printed in the `listening on` line.
+pub(crate) fn serve(
+    opts: &Options,
+    listener: TcpListener,
+    worker: Option<usize>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let addr = listener.local_addr()?;
     let http = Config::new()
         .with_header_timeout(opts.header_timeout)
@@ -168,6 +183,7 @@ pub fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
         signal_token: None,
         paused: false,
         shutting_down: false,
+        blocking: super::blocking::Blocking::new()?,
     };
     // The reactor's tables are large: build it on the heap.
     let mut reactor: Box<Loop> = Box::new(Loop::new(StdBackend::new()?));
@@ -179,9 +195,17 @@ pub fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
         )
         .map_err(|e| io::Error::other(e.to_string()))?;
     server.signal_token = Some(token);
+    super::blocking::attach(&mut reactor);
     start_accepting(&mut server, &mut reactor, 0)?;
     let mut out = io::stdout().lock();
-    writeln!(out, "listening on http://{addr}")?;
+    match worker {
+        None => writeln!(out, "listening on http://{addr}")?,
+        Some(id) => writeln!(
+            out,
+            "listening on http://{addr} (worker {id}, pid {})",
+            std::process::id()
+        )?,
+    }
     out.flush()?;
     drop(out);
     reactor.run(&mut server)?;

@@ -3,7 +3,8 @@
 //!
 //! - `fork`: [`fork_processes`] forks pre-forked workers and supervises
 //!   them (restarts, `SIGTERM`/`SIGINT` forwarding), [`task_id`] tells a
-//!   worker which one it is;
+//!   worker which one it is; `reserve`: [`PortReservation`] holds a port
+//!   for the workers' own `SO_REUSEPORT` listeners;
 //! - `subprocess`: [`Subprocess`], a child with non-blocking pipes
 //!   ([`PipeTransport`] in `pipe`, read through
 //!   [`BufferedStream`](eddy_core::stream::BufferedStream)), an exit fd and
@@ -20,6 +21,7 @@ mod error;
 mod fork;
 mod pipe;
 mod pool;
+mod reserve;
 mod subprocess;
 mod watch;
 
@@ -27,5 +29,6 @@ pub use error::{ExitReason, ForkError, SpawnError};
 pub use fork::{fork_processes, task_id, Forked};
 pub use pipe::{PipeError, PipeTransport};
 pub use pool::{Blocking, BlockingPool, JobId, JobPanicked};
+pub use reserve::PortReservation;
 pub use subprocess::{Exit, Output, OutputStream, SpawnOptions, Subprocess, OUTPUT_BUFFER};
 pub use watch::{watch_subprocess, ProcessHost, WatchError};
