@@ -5,10 +5,13 @@
 //! - [`http`]: the hosted HTTP/1.1 server (`http_server`), the main job.
 //! - [`echo`]: the line echo server (`echo_server`).
 //! - [`chat`]: the line chat server (`chat_server`).
+//! - [`bare_http`]: the same HTTP service on the smoltcp backend over a
+//!   TAP device (`bare_http`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bare_http;
 pub mod chat;
 pub mod echo;
 pub mod http;
