@@ -379,6 +379,8 @@ impl<T, const N: usize> fmt::Debug for TimerHeap<T, N> {
 }
 
 #[cfg(test)]
+mod lane_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,11 @@
-//! The heap against a model, over random operation sequences.
+//! The timer store against a model, over random operation sequences.
 //!
 //! The model is a vector of `(deadline, seq, id)` that is sorted before
 //! every pop: as simple as a timer queue can be, and obviously right.
+//!
+//! Deadlines come both at random and in monotone runs (each no earlier
+//! than the latest so far, as `now + constant` timeouts arrive), so both
+//! the lane and the heap fill, and keys move between them.
 
 use super::tests::assert_invariants;
 use super::*;
@@ -16,6 +20,13 @@ enum Op {
     /// Cancel the `i % issued`-th handle ever issued (live or stale).
     Cancel(usize),
     Reschedule(usize, u64),
+    /// Schedule at the latest deadline so far plus a small step.
+    Later(u64),
+    /// Reschedule the `i % issued`-th handle to the latest deadline so far
+    /// plus a small step (a sliding idle timeout).
+    RescheduleLater(usize, u64),
+    /// Remove the `i % issued`-th handle ever issued, wherever it is.
+    Remove(usize),
     /// Fire the earliest timer: `peek`, then `remove` its handle.
     Pop,
     Clear,
@@ -34,9 +45,12 @@ fn deadline() -> impl Strategy<Value = u64> {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        6 => deadline().prop_map(Op::Schedule),
+        3 => deadline().prop_map(Op::Schedule),
+        5 => (0..3u64).prop_map(Op::Later),
         3 => any::<usize>().prop_map(Op::Cancel),
-        2 => (any::<usize>(), deadline()).prop_map(|(i, d)| Op::Reschedule(i, d)),
+        1 => any::<usize>().prop_map(Op::Remove),
+        1 => (any::<usize>(), deadline()).prop_map(|(i, d)| Op::Reschedule(i, d)),
+        1 => (any::<usize>(), 0..3u64).prop_map(|(i, d)| Op::RescheduleLater(i, d)),
         3 => Just(Op::Pop),
         1 => (0..CAP as u32 + 4, 0..4u32).prop_map(|(s, g)| Op::Garbage(s, g)),
     ]
@@ -64,7 +78,21 @@ proptest! {
         let mut issued: Vec<(TimerHandle, u32)> = Vec::new();
         let mut seq = 0u64;
         let mut next_id = 0u32;
+        // The latest deadline scheduled so far, for the monotone runs.
+        let mut high = 0u64;
         for op in ops {
+            let op = match op {
+                Op::Later(step) => Op::Schedule(high.saturating_add(step)),
+                Op::RescheduleLater(i, step) => Op::Reschedule(i, high.saturating_add(step)),
+                op => op,
+            };
+            // Far deadlines stay out of it, so that runs do not all
+            // saturate at the end of time.
+            if let Op::Schedule(d) | Op::Reschedule(_, d) = op {
+                if d < 1 << 20 {
+                    high = high.max(d);
+                }
+            }
             match op {
                 Op::Schedule(d) => {
                     let id = next_id;
@@ -87,6 +115,14 @@ proptest! {
                     let (h, id) = issued[i % issued.len()];
                     let live = model.iter().position(|e| e.2 == id);
                     prop_assert_eq!(heap.cancel(h), live.is_some());
+                    if let Some(p) = live {
+                        model.remove(p);
+                    }
+                }
+                Op::Remove(i) if !issued.is_empty() => {
+                    let (h, id) = issued[i % issued.len()];
+                    let live = model.iter().position(|e| e.2 == id);
+                    prop_assert_eq!(heap.remove(h), live.map(|_| id));
                     if let Some(p) = live {
                         model.remove(p);
                     }

@@ -1,3 +1,6 @@
+//! Unit tests of the timer store's rules, and the invariant checker the
+//! other test modules share.
+
 use super::*;
 use std::cell::Cell;
 use std::format;
@@ -5,12 +8,12 @@ use std::rc::Rc;
 use std::vec;
 use std::vec::Vec;
 
-fn t(ms: u64) -> Instant {
+pub(super) fn t(ms: u64) -> Instant {
     Instant::from_millis(ms)
 }
 
 /// Fires everything, earliest first, the way the reactor does.
-fn drain<T, const N: usize>(h: &mut TimerHeap<T, N>) -> Vec<T> {
+pub(super) fn drain<T, const N: usize>(h: &mut TimerHeap<T, N>) -> Vec<T> {
     core::iter::from_fn(|| h.peek().and_then(|d| h.remove(d.handle))).collect()
 }
 
