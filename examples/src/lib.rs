@@ -7,6 +7,7 @@
 //! - [`chat`]: the line chat server (`chat_server`).
 //! - [`bare_http`]: the same HTTP service on the smoltcp backend over a
 //!   TAP device (`bare_http`).
+//! - [`subprocess`]: the seeds' four subprocess cases (`subprocess_demo`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -15,3 +16,4 @@ pub mod bare_http;
 pub mod chat;
 pub mod echo;
 pub mod http;
+pub mod subprocess;
