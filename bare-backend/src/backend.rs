@@ -6,9 +6,8 @@
 //! are none sleeps through the [`Idle`] hook for at most the reactor's
 //! timeout and at most `Interface::poll_delay` (smoltcp's next retransmit,
 //! delayed ACK or keep-alive), then looks again. The hook is WFI on a
-//! microcontroller, `smoltcp::phy::wait` on a host
-//! ([`TapIdle`](crate::TapIdle) with the `std` feature), or a virtual
-//! clock's advance in tests.
+//! microcontroller, `smoltcp::phy::wait` on a host (`TapIdle` with the
+//! `std` feature), or a virtual clock's advance in tests.
 //!
 //! Waking: [`BareWaker`] sets a [`WakeFlag`] that `poll` checks between
 //! sleeps. On a microcontroller the interrupt that posts also ends the WFI;

@@ -33,8 +33,8 @@
 //!   `IoSource` / `ConnectAttempt` for [`BareBackend`].
 //! - [`phy`]: [`MemLoopback`](phy::MemLoopback), an in-memory loopback
 //!   device without allocation, for tests on any target.
-//! - `host` (feature `std`): [`StdClock`] and [`TapIdle`], for a TAP
-//!   device on Linux.
+//! - `host` (feature `std`): `StdClock` and `TapIdle`, for a TAP device
+//!   on Linux.
 //! - [`SocketError`], [`ListenError`], [`ConnectError`], [`BareError`] and
 //!   [`TransportError`]: what failed, and what to do about it.
 //!
@@ -89,8 +89,9 @@
 //!
 //! # Features
 //!
-//! - `std`: smoltcp's `std` and TAP support, [`StdClock`] and [`TapIdle`],
-//!   logging through `log`.
+//! - `std`: smoltcp's `std` and TAP support, `StdClock` (a monotonic
+//!   clock) and `TapIdle` (`smoltcp::phy::wait` as the idle hook), logging
+//!   through `log`.
 //! - `log`: log through the `log` facade.
 //! - `defmt`: log through `defmt` and derive `defmt::Format` (firmware).
 //!
