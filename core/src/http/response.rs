@@ -74,13 +74,13 @@ pub(crate) fn start<O: Output>(
     }
     let reason = reason.or(status.reason()).unwrap_or("");
     // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4).
-    if !reason.bytes().all(field_byte) {
+    if !all(reason.as_bytes(), &FIELD_BYTE) {
         return Err(ResponseError::InvalidReason);
     }
     for (name, value) in headers {
         // field-name = token; field-value bytes exclude CR, LF, NUL and
         // other controls (RFC 9110 §5.1, §5.5).
-        if name.is_empty() || !name.bytes().all(tchar) || !value.bytes().all(field_byte) {
+        if name.is_empty() || !all(name.as_bytes(), &TCHAR) || !all(value.as_bytes(), &FIELD_BYTE) {
             return Err(ResponseError::InvalidHeader);
         }
         if RESERVED.iter().any(|r| name.eq_ignore_ascii_case(r)) {
@@ -316,12 +316,14 @@ fn field_len(name: usize, value: usize) -> usize {
     name.saturating_add(value).saturating_add(4)
 }
 
-/// tchar (RFC 9110 §5.6.2), one table look-up per byte.
-fn tchar(b: u8) -> bool {
-    TCHAR[usize::from(b)]
+/// Whether every byte of `bytes` is in `table`: one look-up per byte and no
+/// early exit, so the loop has no data-dependent branch (response strings
+/// are short and almost always valid).
+fn all(bytes: &[u8], table: &[bool; 256]) -> bool {
+    bytes.iter().fold(true, |ok, &b| ok & table[usize::from(b)])
 }
 
-/// `TCHAR[b]`: whether byte `b` is a tchar.
+/// `TCHAR[b]`: whether byte `b` is a tchar (RFC 9110 §5.6.2).
 const TCHAR: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
@@ -350,14 +352,21 @@ const TCHAR: [bool; 256] = {
     table
 };
 
+/// `FIELD_BYTE[b]`: whether byte `b` may appear in a field value or reason
+/// phrase: HTAB / SP / VCHAR / obs-text (RFC 9110 §5.5, RFC 9112 §4).
+const FIELD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b == 0x09 || (b >= 0x20 && b != 0x7f);
+        b += 1;
+    }
+    table
+};
+
 /// How many decimal digits `n` takes.
 fn decimal_len(n: u64) -> usize {
     n.checked_ilog10().map_or(1, |d| d as usize + 1)
-}
-
-/// HTAB / SP / VCHAR / obs-text (RFC 9110 §5.5).
-fn field_byte(b: u8) -> bool {
-    b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80
 }
 
 /// `n` in decimal, written into the end of `buf`.
@@ -422,11 +431,16 @@ mod tests {
     }
 
     #[test]
-    fn tchar_table_is_rfc_9110_tchar() {
+    fn byte_tables_are_the_rfc_9110_classes() {
         for b in 0..=255u8 {
-            let want = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-            assert_eq!(tchar(b), want, "byte {b}");
+            let tchar = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            assert_eq!(all(&[b], &TCHAR), tchar, "tchar {b}");
+            let field = b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80;
+            assert_eq!(all(&[b], &FIELD_BYTE), field, "field byte {b}");
         }
+        assert!(all(b"text/plain", &FIELD_BYTE));
+        assert!(!all(b"a\r\nb", &FIELD_BYTE));
+        assert!(all(b"", &TCHAR));
     }
 
     /// `Head::len` is what `emit` writes, for every framing and
