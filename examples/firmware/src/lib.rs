@@ -1,16 +1,30 @@
 //! # eddy-firmware
 //!
-//! The pieces shared by the Cortex-M firmware image (`src/main.rs`) and the
-//! on-target tests (`tests/on_target.rs`), both built for
+//! The pieces of the Cortex-M firmware image (`src/main.rs`) and the
+//! on-target tests (`tests/on_target/`), both built for
 //! `thumbv7em-none-eabihf` and run under QEMU (`mps2-an386`):
 //!
-//! - [`wire`]: an in-memory smoltcp device in fixed storage, so a TCP
-//!   exchange runs inside one image with no network and no allocator;
+//! - [`net`]: the image's sizes and types — the in-memory loopback, the
+//!   socket pool, the eddy-bare stack and backend, the reactor and its
+//!   application state;
+//! - [`server`], [`conn`] and [`routes`]: the HTTP server, four
+//!   connections with 2 KiB read and output buffers each around the core's
+//!   sans-I/O `http::Connection`;
+//! - [`client`]: the in-image client that checks the server's answers;
+//! - [`board`]: the SysTick clock and the WFI idle hook;
+//! - [`wire`]: a two-port in-memory smoltcp network, so TCP between two
+//!   interfaces runs inside one image with no allocator;
 //! - [`harness`]: the on-target test runner, which prints
 //!   `N passed, N failed` over semihosting and exits with the result.
 
 #![no_std]
 #![forbid(unsafe_code)]
 
+pub mod board;
+pub mod client;
+pub mod conn;
 pub mod harness;
+pub mod net;
+pub mod routes;
+pub mod server;
 pub mod wire;

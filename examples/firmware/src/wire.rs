@@ -3,9 +3,8 @@
 //! A [`FrameQueue`] holds up to `Q` IP packets of up to `MTU` bytes in
 //! fixed storage. A [`MemPort`] is a `smoltcp::phy::Device` that receives
 //! from one queue and transmits into another: two ports over the two
-//! queues of a [`MemWire`] join two interfaces like a cable, and
-//! [`MemPort::loopback`] sends one interface's packets back to itself.
-//! The medium is IP (no link layer, no ARP), so a packet is an IPv4
+//! queues of a [`MemWire`] join two interfaces like a cable (eddy-bare's
+//! `MemLoopback` is the one-interface counterpart). The medium is IP (no link layer, no ARP), so a packet is an IPv4
 //! datagram.
 //!
 //! A full queue drops the packet and counts it, as a NIC with a full ring
@@ -123,7 +122,7 @@ impl<const MTU: usize, const Q: usize> MemWire<MTU, Q> {
 }
 
 /// A smoltcp device receiving from one [`FrameQueue`] and sending into
-/// another (or the same one).
+/// another.
 #[derive(Clone, Copy, Debug)]
 pub struct MemPort<'q, const MTU: usize, const Q: usize> {
     rx: &'q FrameQueue<MTU, Q>,
@@ -134,11 +133,6 @@ impl<'q, const MTU: usize, const Q: usize> MemPort<'q, MTU, Q> {
     /// A port that receives from `rx` and transmits into `tx`.
     pub const fn new(rx: &'q FrameQueue<MTU, Q>, tx: &'q FrameQueue<MTU, Q>) -> Self {
         MemPort { rx, tx }
-    }
-
-    /// A port whose packets come back to itself.
-    pub const fn loopback(queue: &'q FrameQueue<MTU, Q>) -> Self {
-        MemPort { rx: queue, tx: queue }
     }
 }
 
