@@ -126,3 +126,45 @@ pub(crate) fn is_accepted(socket: &tcp::Socket<'_>) -> bool {
 pub(crate) fn is_reset(socket: &mut tcp::Socket<'_>) -> bool {
     socket.state() == State::Closed && matches!(socket.recv_slice(&mut []), Err(RecvError::InvalidState))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: Token = Token::new(1, 0);
+
+    #[test]
+    fn each_flag_is_reported_once_until_it_goes_away() {
+        let mut w = Watch::new(T, Interest::BOTH);
+        let both = Ready::READABLE | Ready::WRITABLE;
+        assert_eq!(w.update(both), Some(Event::new(T, both)));
+        assert_eq!(w.update(both), None, "nothing new");
+        assert_eq!(w.update(Ready::WRITABLE), None, "a flag going away is no event");
+        assert_eq!(w.update(both), Some(Event::new(T, both)), "and coming back is");
+        w.forget(Ready::READABLE);
+        assert_eq!(
+            w.update(both),
+            Some(Event::new(T, both)),
+            "forgotten by a draining read"
+        );
+    }
+
+    #[test]
+    fn interest_filters_and_errors_reach_everyone() {
+        let all = Ready::READABLE | Ready::WRITABLE | Ready::READ_CLOSED | Ready::WRITE_CLOSED | Ready::ERROR;
+        assert_eq!(
+            filter(all, Interest::READABLE),
+            Ready::READABLE | Ready::READ_CLOSED | Ready::ERROR
+        );
+        assert_eq!(
+            filter(all, Interest::WRITABLE),
+            Ready::WRITABLE | Ready::WRITE_CLOSED | Ready::ERROR
+        );
+        let mut w = Watch::new(T, Interest::READABLE);
+        assert_eq!(w.update(Ready::WRITABLE), None, "not asked for");
+        assert_eq!(
+            minus(all, Ready::READABLE | Ready::ERROR),
+            Ready::WRITABLE | Ready::READ_CLOSED | Ready::WRITE_CLOSED
+        );
+    }
+}

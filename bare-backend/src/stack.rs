@@ -186,11 +186,20 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
             .map(|d| Duration::from_micros(d.total_micros()))
     }
 
-    /// Frees finished releases and re-arms short listeners.
+    /// Frees finished releases (discarding what still arrives for them)
+    /// and re-arms short listeners.
     fn sweep(&mut self) {
         for slot in self.slots.iter_mut() {
-            if slot.role == Role::Releasing && !self.sockets.get::<tcp::Socket>(slot.handle).is_open() {
+            if slot.role != Role::Releasing {
+                continue;
+            }
+            let socket = self.sockets.get_mut::<tcp::Socket>(slot.handle);
+            if !socket.is_open() {
                 slot.role = Role::Free;
+            } else if socket.can_recv() {
+                // Nobody reads a released socket: discard what arrives so
+                // the window stays open and the peer can finish and close.
+                let _ = socket.recv(|data| (data.len(), ()));
             }
         }
         for l in 0..self.listeners.len() {

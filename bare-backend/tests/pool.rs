@@ -225,3 +225,31 @@ fn events_that_do_not_fit_come_with_the_next_poll() {
         Err(BareError::AlreadyRegistered)
     );
 }
+
+#[test]
+fn a_released_socket_discards_late_data_and_finishes_closing() {
+    let mut stack = stack(3);
+    let l = stack.listen(80, 1).unwrap();
+    let client = stack.connect((HOST, 80)).unwrap();
+    settle(&mut stack);
+    let server = stack.accept(l).unwrap().unwrap();
+    stack.close_listener(l).unwrap();
+    stack.release(server).unwrap();
+    // The client goes on sending well past the server's 1 KiB window, then
+    // closes; nobody reads the server's end any more.
+    let mut left = 8 * 1024;
+    for _ in 0..200 {
+        if left > 0 {
+            if let Ok(n) = stack.send(client, &[7u8; 512][..left.min(512)]) {
+                left -= n;
+            }
+        }
+        settle(&mut stack);
+    }
+    assert_eq!(left, 0, "the released socket kept its window open");
+    stack.release(client).unwrap();
+    for _ in 0..20 {
+        settle(&mut stack);
+    }
+    assert_eq!(stack.free_sockets(), 3, "both ends closed and went back to the pool");
+}
