@@ -1,4 +1,5 @@
-//! The on-target tests: eddy-core's behaviour and a smoltcp TCP exchange,
+//! The on-target tests: eddy-core's behaviour (reactor, streams, HTTP), a
+//! smoltcp TCP exchange between two interfaces and eddy-bare's backlog,
 //! compiled for `thumbv7em-none-eabihf` and run under QEMU (`mps2-an386`)
 //! by `cargo test` (the runner in `.cargo/config.toml`). The entry point
 //! runs every table, prints `N passed, N failed` over semihosting and exits
@@ -8,6 +9,8 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
+mod bare;
+mod http;
 mod reactor;
 mod stream;
 mod tcp;
@@ -19,7 +22,13 @@ use panic_semihosting as _;
 
 #[entry]
 fn main() -> ! {
-    let tables = [reactor::TESTS, stream::TESTS, tcp::TESTS];
+    let tables = [
+        reactor::TESTS,
+        stream::TESTS,
+        http::TESTS,
+        tcp::TESTS,
+        bare::TESTS,
+    ];
     let total = tables
         .iter()
         .fold(Summary::default(), |sum, table| sum + harness::run(table));
