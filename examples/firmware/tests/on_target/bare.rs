@@ -39,7 +39,7 @@ fn idle(_: &mut Dev, timeout: Option<Duration>) {
 fn line(prefix: &str, i: usize) -> String<16> {
     let mut s = String::new();
     // Cannot fail: 16 bytes hold the longest line.
-    let _ = write!(s, "{prefix} {i}\n");
+    let _ = writeln!(s, "{prefix} {i}");
     s
 }
 
