@@ -1,7 +1,9 @@
-//! Timer heap throughput: eddy's indexed 4-ary `TimerHeap` against a
-//! `std::collections::BinaryHeap` with lazy deletion, on connection-timeout
-//! workloads of 10^3, 10^5 and 10^6 timers (see `eddy_benches` for the
-//! workloads and the baseline).
+//! Timer store throughput: eddy's `TimerHeap` (a monotone lane beside an
+//! indexed 4-ary heap) against a `std::collections::BinaryHeap` with lazy
+//! deletion, on connection-timeout workloads of 10^3, 10^5 and 10^6 timers
+//! (see `eddy_benches` for the workloads and the baseline). The first three
+//! workloads arm one timeout per connection, in order; the others mix two
+//! timeouts, or scatter the deadlines, so the heap path is measured too.
 //!
 //! Each Criterion iteration is one whole round of `n` timers; divide the
 //! reported time by `n` (or read the throughput line) for ns per timer.
@@ -10,7 +12,7 @@
 //! a long-lived reactor reuses its heap: a round leaves them empty, so there
 //! is no per-iteration setup to exclude and plain `iter` is used.
 //!
-//! `TimerHeap<u32, 1_000_000>` is about 40 MB. `Box::new(TimerHeap::new())`
+//! `TimerHeap<u32, 1_000_000>` is about 64 MB. `Box::new(TimerHeap::new())`
 //! may build that value on the stack before moving it to the heap, which
 //! overflows the main thread's 8 MB stack, so the benchmarks run on a thread
 //! spawned with a 256 MiB stack (only the pages actually touched are ever
@@ -20,23 +22,36 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use eddy_benches::{shuffled, timeout_round, LazyHeap};
+use eddy_benches::{in_order, scattered, shuffled, timeout_round, two_timeouts, LazyHeap};
 use eddy_core::timer::TimerHeap;
 
-const WORKLOADS: [(&str, u32); 3] = [
-    // (name, per mille of the timers cancelled before they fire)
-    ("schedule+cancel", 1000),
-    ("schedule+fire", 0),
-    ("schedule+cancel90%+fire", 900),
+/// How the deadlines of a round are laid out.
+#[derive(Clone, Copy)]
+enum Pattern {
+    InOrder,
+    TwoTimeouts,
+    Scattered,
+}
+
+const WORKLOADS: [(&str, Pattern, u32); 6] = [
+    // (name, deadlines, per mille of the timers cancelled before they fire)
+    ("schedule+cancel", Pattern::InOrder, 1000),
+    ("schedule+fire", Pattern::InOrder, 0),
+    ("schedule+cancel90%+fire", Pattern::InOrder, 900),
+    ("two-timeouts/schedule+cancel90%+fire", Pattern::TwoTimeouts, 900),
+    ("scattered/schedule+cancel", Pattern::Scattered, 1000),
+    ("scattered/schedule+fire", Pattern::Scattered, 0),
 ];
 
 fn bench_size<const N: usize>(c: &mut Criterion, measurement: Duration) {
     let order = shuffled(N, 0x5eed);
+    let patterns = [in_order(N), two_timeouts(N), scattered(N, 0xd1ce)];
     let mut eddy: Box<TimerHeap<u32, N>> = Box::new(TimerHeap::new());
     let mut lazy = LazyHeap::with_capacity(N);
     let mut eddy_handles = Vec::with_capacity(N);
     let mut lazy_handles = Vec::with_capacity(N);
-    for (name, per_mille) in WORKLOADS {
+    for (name, pattern, per_mille) in WORKLOADS {
+        let deadlines = &patterns[pattern as usize];
         let cancels = N * per_mille as usize / 1000;
         let mut group = c.benchmark_group(format!("timers/{name}"));
         group
@@ -53,10 +68,16 @@ fn bench_size<const N: usize>(c: &mut Criterion, measurement: Duration) {
             .warm_up_time(measurement / 3)
             .measurement_time(measurement);
         group.bench_function(BenchmarkId::new("eddy", N), |b| {
-            b.iter(|| timeout_round(&mut *eddy, black_box(&order), cancels, &mut eddy_handles))
+            b.iter(|| {
+                let order = black_box(&order);
+                timeout_round(&mut *eddy, deadlines, order, cancels, &mut eddy_handles)
+            })
         });
         group.bench_function(BenchmarkId::new("std-lazy", N), |b| {
-            b.iter(|| timeout_round(&mut lazy, black_box(&order), cancels, &mut lazy_handles))
+            b.iter(|| {
+                let order = black_box(&order);
+                timeout_round(&mut lazy, deadlines, order, cancels, &mut lazy_handles)
+            })
         });
         group.finish();
     }

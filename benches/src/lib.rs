@@ -3,8 +3,11 @@
 //!
 //! The timer workloads model connection timeouts: connection `i` arrives at
 //! `i` µs and arms a timeout [`TIMEOUT_MICROS`] later, so deadlines increase
-//! with scheduling order. Most such timeouts are cancelled (the request
-//! finished first); the rest fire. Every workload is written once, against
+//! with scheduling order ([`in_order`]). Most such timeouts are cancelled
+//! (the request finished first); the rest fire. Two more deadline patterns
+//! keep the other paths honest: two kinds of timeout interleaved
+//! ([`two_timeouts`]: only one kind arrives in order), and deadlines in no
+//! order at all ([`scattered`]). Every workload is written once, against
 //! the [`Timers`] trait, so eddy's [`TimerHeap`] and the [`LazyHeap`]
 //! baseline do exactly the same calls.
 //!
@@ -26,6 +29,30 @@ pub const TIMEOUT_MICROS: u64 = 30_000_000;
 /// The deadline of connection `i`: it arrived at `i` µs.
 pub fn deadline(i: u32) -> u64 {
     TIMEOUT_MICROS + u64::from(i)
+}
+
+/// The deadlines of `n` connections with one timeout each, in arrival
+/// order: increasing.
+pub fn in_order(n: usize) -> Vec<u64> {
+    (0..n as u32).map(deadline).collect()
+}
+
+/// The deadlines of `n` arrivals alternating between a 10 s and a 30 s
+/// timeout (say, a header timeout and an idle timeout): each kind is in
+/// order, the mix is not.
+pub fn two_timeouts(n: usize) -> Vec<u64> {
+    (0..n as u32)
+        .map(|i| {
+            let timeout = if i % 2 == 0 { 10_000_000 } else { TIMEOUT_MICROS };
+            timeout + u64::from(i)
+        })
+        .collect()
+}
+
+/// `n` distinct deadlines in a shuffled order (timers armed with delays
+/// that have nothing to do with each other).
+pub fn scattered(n: usize, seed: u64) -> Vec<u64> {
+    shuffled(n, seed).into_iter().map(deadline).collect()
 }
 
 /// A deterministic permutation of `0..n` (Fisher–Yates over splitmix64), the
@@ -153,22 +180,24 @@ impl Timers for LazyHeap {
     }
 }
 
-/// One round of the timeout workload: arm `order.len()` timeouts with
-/// increasing deadlines, cancel those named by `order[..cancels]`, then let
-/// time pass until the structure is drained, firing the rest in deadline
-/// order. `handles` is scratch space (reused so no allocation is measured).
+/// One round of the timeout workload: arm timer `i` at `deadlines[i]` for
+/// every `i`, cancel those named by `order[..cancels]` (`order` is a
+/// permutation of the ids), then let time pass until the structure is
+/// drained, firing the rest in deadline order. `handles` is scratch space
+/// (reused so no allocation is measured).
 ///
 /// Returns an order-sensitive checksum of the fired ids plus the number of
 /// successful cancels, so two structures that agree return the same value.
 pub fn timeout_round<T: Timers>(
     timers: &mut T,
+    deadlines: &[u64],
     order: &[u32],
     cancels: usize,
     handles: &mut Vec<T::Handle>,
 ) -> u64 {
     handles.clear();
-    for id in 0..order.len() as u32 {
-        handles.push(timers.schedule(deadline(id), id));
+    for (id, &d) in (0..).zip(deadlines) {
+        handles.push(timers.schedule(d, id));
     }
     let mut sum = 0u64;
     for &id in &order[..cancels] {
@@ -234,16 +263,19 @@ mod tests {
         let mut eddy: TimerHeap<u32, N> = TimerHeap::new();
         let mut lazy = LazyHeap::with_capacity(N);
         let (mut he, mut hl) = (Vec::new(), Vec::new());
-        for cancels in [N, 0, N * 9 / 10] {
-            // Twice, so the second round runs on recycled slots and ids.
-            for _ in 0..2 {
-                let a = timeout_round(&mut eddy, &order, cancels, &mut he);
-                let b = timeout_round(&mut lazy, &order, cancels, &mut hl);
-                assert_eq!(a, b, "cancels = {cancels}");
-                assert!(eddy.is_empty() && lazy.is_empty());
+        for deadlines in [in_order(N), two_timeouts(N), scattered(N, 2)] {
+            for cancels in [N, 0, N * 9 / 10] {
+                // Twice, so the second round runs on recycled slots and ids.
+                for _ in 0..2 {
+                    let a = timeout_round(&mut eddy, &deadlines, &order, cancels, &mut he);
+                    let b = timeout_round(&mut lazy, &deadlines, &order, cancels, &mut hl);
+                    assert_eq!(a, b, "cancels = {cancels}");
+                    assert!(eddy.is_empty() && lazy.is_empty());
+                }
             }
         }
-        assert_eq!(timeout_round(&mut eddy, &order, N, &mut he), N as u64);
+        let all = timeout_round(&mut eddy, &in_order(N), &order, N, &mut he);
+        assert_eq!(all, N as u64);
     }
 
     #[test]
