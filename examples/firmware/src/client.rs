@@ -105,7 +105,8 @@ pub struct Client {
     pub seen: [Option<Seen>; SCRIPT.len()],
     /// Connections opened.
     pub connections: u32,
-    retries: u32,
+    /// Connects refused while the client socket was still closing.
+    pub retries: u32,
 }
 
 impl Client {

@@ -124,12 +124,15 @@ fn main() -> ! {
         app.server.dropped,
         app.server.served()
     );
+    let dropped = stack.try_borrow_mut().map_or(0, |mut s| s.device_mut().dropped());
     hprintln!(
-        "firmware: reactor ran {} iterations, {} events, {} errors, {} ms",
+        "firmware: reactor ran {} iterations, {} events, {} errors, {} ms; loopback dropped {} frames; {} reconnects",
         stats.iterations,
         stats.events,
         stats.errors,
-        r.now().as_millis()
+        r.now().as_millis(),
+        dropped,
+        app.client.retries
     );
     let ok = ran && passed == SCRIPT.len() && stats.errors == 0;
     debug::exit(if ok {
