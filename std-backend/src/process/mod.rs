@@ -23,6 +23,8 @@ mod pipe;
 mod pool;
 mod reserve;
 mod subprocess;
+#[cfg(test)]
+mod tests;
 mod watch;
 
 pub use error::{ExitReason, ForkError, SpawnError};

@@ -155,6 +155,16 @@ impl Subprocess {
     /// assert!(err.to_string().contains("no-such-program-here"));
     /// ```
     pub fn spawn(command: &mut Command, options: SpawnOptions) -> Result<Subprocess, SpawnError> {
+        Subprocess::spawn_watched(command, options, ExitWatch::new)
+    }
+
+    /// [`spawn`](Self::spawn) with the exit watch made by `watch` (the
+    /// tests force the `SIGCHLD` fallback through it).
+    pub(super) fn spawn_watched(
+        command: &mut Command,
+        options: SpawnOptions,
+        watch: fn(u32) -> io::Result<ExitWatch>,
+    ) -> Result<Subprocess, SpawnError> {
         let program = command.get_program().to_os_string();
         let piped = |on: bool, or: fn() -> Stdio| if on { Stdio::piped() } else { or() };
         command
@@ -165,7 +175,7 @@ impl Subprocess {
             .spawn()
             .map_err(|e| SpawnError::from_spawn(program.clone(), e))?;
         let setup = (|| {
-            let exit_watch = ExitWatch::new(child.id())?;
+            let exit_watch = watch(child.id())?;
             let stdin = pipe_end(child.stdin.take())?;
             let stdout = pipe_end(child.stdout.take())?.map(BufferedStream::new);
             let stderr = pipe_end(child.stderr.take())?.map(BufferedStream::new);

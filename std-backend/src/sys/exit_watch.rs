@@ -35,10 +35,20 @@ impl ExitWatch {
         match exact(pid) {
             Some(Ok(fd)) => Ok(ExitWatch::Exact(fd)),
             Some(Err(e)) if !fallback_allowed(&e) => Err(e),
-            _ => Signals::new(&[Signal::Chld])
-                .map(ExitWatch::Chld)
-                .map_err(io::Error::other),
+            _ => ExitWatch::sigchld(),
         }
+    }
+
+    /// The `SIGCHLD` fallback, whatever the platform offers (also how the
+    /// fallback is tested on Linux).
+    ///
+    /// # Errors
+    /// The subscription could not be made (out of descriptors, or 16
+    /// `Signals` alive).
+    pub(crate) fn sigchld() -> io::Result<ExitWatch> {
+        Signals::new(&[Signal::Chld])
+            .map(ExitWatch::Chld)
+            .map_err(io::Error::other)
     }
 
     /// Whether the watch may report other children's exits too.

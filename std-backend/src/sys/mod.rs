@@ -12,7 +12,10 @@
 //!
 //! The cross-thread wakers sit beside them (`waker_eventfd.rs` on Linux,
 //! `waker_pipe.rs` elsewhere), each implementing [`Notify`]. Also here: the
-//! monotonic clock (`clock.rs`) and signal delivery (`signal.rs`).
+//! monotonic clock (`clock.rs`), signal delivery (`signal.rs`), `fork(2)`
+//! and the signal mask around it (`fork.rs`), and a child's exit
+//! notification — pidfd, kqueue `EVFILT_PROC` or `SIGCHLD`
+//! (`exit_watch.rs`).
 //!
 //! The native selector is picked at compile time below; with
 //! `--cfg eddy_force_poll`, or on a unix without epoll/kqueue support here,
