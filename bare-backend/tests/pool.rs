@@ -251,5 +251,9 @@ fn a_released_socket_discards_late_data_and_finishes_closing() {
     for _ in 0..20 {
         settle(&mut stack);
     }
-    assert_eq!(stack.free_sockets(), 3, "both ends closed and went back to the pool");
+    assert_eq!(
+        stack.free_sockets(),
+        3,
+        "both ends closed and went back to the pool"
+    );
 }
