@@ -8,6 +8,8 @@
 //! timeout) unless a frame is waiting, so every run is deterministic and
 //! sleep-free: a 10-second bound passes in microseconds of real time.
 
+#[cfg(test)]
+mod checks;
 mod peer;
 
 use std::cell::{Cell, RefCell};
