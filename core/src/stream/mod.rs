@@ -77,6 +77,10 @@
 //! [`flushed`]: BufferedStream::flushed
 //! [`written`]: BufferedStream::written
 
+mod async_connect;
+mod async_io;
+mod async_ops;
+mod async_traits;
 mod buffer;
 mod buffered;
 mod connect;
@@ -90,6 +94,8 @@ mod source;
 mod transport;
 mod write;
 
+pub use async_connect::ConnectFailed;
+pub use async_io::AsyncStream;
 pub use buffer::{ReadBuffer, WriteBuffer};
 pub use buffered::BufferedStream;
 pub use connect::{ConnectAttempt, ConnectError};

@@ -176,6 +176,26 @@ impl<T, const R: usize, const W: usize> BufferedStream<T, R, W> {
         self.read.is_pending()
     }
 
+    /// Abandons the pending read, if any (an async read whose future was
+    /// dropped, say by a timeout); buffered bytes stay for the next read.
+    pub fn cancel_read(&mut self) {
+        self.read.op = None;
+    }
+
+    /// Drops the first `n` buffered bytes (all of them if fewer are
+    /// buffered) outside any read, and returns how many: what
+    /// `BufRead::consume` needs. A completed read that was not consumed yet
+    /// becomes stale.
+    ///
+    /// # Errors
+    /// [`ReadError::Pending`] if a read is pending (its positions are
+    /// relative to the front of the buffer); nothing is dropped then.
+    pub fn discard(&mut self, n: usize) -> Result<usize, ReadError> {
+        self.check_idle()?;
+        self.read.unconsumed = false;
+        Ok(self.rx.consume(n))
+    }
+
     /// The bytes of a completed read; empty if `done` is stale (a newer
     /// read started) or already consumed.
     pub fn data(&self, done: &ReadDone) -> &[u8] {

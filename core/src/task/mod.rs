@@ -27,6 +27,7 @@
 //! [`Runtime::block_on`], pools take ranges after it; `T`, the runtime's
 //! last const generic, is the total number of ids.
 
+mod io;
 mod oneshot;
 mod pool;
 mod runtime;
@@ -39,6 +40,7 @@ mod tests;
 
 use core::fmt;
 
+pub use io::{IoError, IoHandle};
 pub use oneshot::{Oneshot, OneshotError, Wait};
 pub use pool::{OutOfIds, SpawnError, TaskPool, Tasks};
 pub use runtime::{Runtime, RuntimeHandle, TaskCx};

@@ -17,11 +17,13 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 use core::time::Duration;
 
+use super::io::IoReady;
 use super::pool::Tasks;
 use super::woken::WokenSet;
 use super::TaskId;
 use crate::backend::Backend;
 use crate::callback::{Callback, CallbackResult};
+use crate::event::Ready;
 use crate::reactor::{Reactor, RunError};
 use crate::time::Instant;
 use crate::timer::TimerHandle;
@@ -35,6 +37,8 @@ pub struct TaskCx<U, const T: usize> {
     pub woken: WokenSet<T>,
     /// The application's state.
     pub user: U,
+    /// Readiness of task I/O registrations, per task, until it is polled.
+    pub(super) io: IoReady<T>,
 }
 
 /// What eddy's futures need from the runtime that polls them, without
@@ -73,6 +77,8 @@ pub struct Runtime<
     /// Wakes that arrive while `cx` is lent to the reactor.
     wake_later: RefCell<WokenSet<T>>,
     current: Cell<Option<TaskId>>,
+    /// The I/O readiness the task being polled received since its last poll.
+    polled: Cell<Ready>,
     next_id: Cell<u16>,
 }
 
@@ -103,9 +109,11 @@ impl<B: Backend, U, const T: usize, const CB: usize, const TM: usize, const IO: 
             cx: RefCell::new(TaskCx {
                 woken: WokenSet::new(),
                 user,
+                io: IoReady::new(),
             }),
             wake_later: RefCell::new(WokenSet::new()),
             current: Cell::new(None),
+            polled: Cell::new(Ready::EMPTY),
             next_id: Cell::new(1),
         }
     }
@@ -155,15 +163,22 @@ impl<B: Backend, U, const T: usize, const CB: usize, const TM: usize, const IO: 
         loop {
             while let Some(id) = self.next_woken() {
                 self.current.set(Some(id));
+                let ready = self
+                    .cx
+                    .try_borrow_mut()
+                    .map_or(Ready::EMPTY, |mut cx| cx.io.take(id));
+                self.polled.set(ready);
                 if id == TaskId::MAIN {
                     if let Poll::Ready(out) = main.as_mut().poll(&mut context) {
                         self.current.set(None);
+                        self.polled.set(Ready::EMPTY);
                         return Ok(out);
                     }
                 } else if let Some(pool) = pools.iter().find(|p| p.owns(id)) {
                     pool.poll_task(id, &mut context);
                 }
                 self.current.set(None);
+                self.polled.set(Ready::EMPTY);
             }
             let remaining = match deadline {
                 Some(d) => match d.checked_duration_since(self.now()) {
@@ -186,6 +201,11 @@ impl<B: Backend, U, const T: usize, const CB: usize, const TM: usize, const IO: 
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// The readiness behind [`IoHandle::io_ready`](super::IoHandle::io_ready).
+    pub(super) fn polled_ready(&self) -> Ready {
+        self.polled.get()
     }
 
     fn next_woken(&self) -> Option<TaskId> {

@@ -5,6 +5,8 @@
 //! arrival pattern (one byte at a time, a delimiter split anywhere, a burst
 //! larger than the buffer) is chosen exactly.
 
+mod async_io;
+mod async_traits;
 mod buffer;
 mod close;
 mod glue;
