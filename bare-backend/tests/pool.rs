@@ -224,6 +224,21 @@ fn events_that_do_not_fit_come_with_the_next_poll() {
         b.register(Source::Socket(ids[0]), Token::new(0, 1), Interest::READABLE),
         Err(BareError::AlreadyRegistered)
     );
+    b.stack().borrow_mut().release(ids[2]).unwrap();
+    assert_eq!(
+        b.deregister(Source::Socket(ids[2])),
+        Err(BareError::Stale),
+        "released: id is dead"
+    );
+    b.deregister(Source::Socket(ids[1])).unwrap();
+    assert_eq!(
+        b.deregister(Source::Socket(ids[1])),
+        Err(BareError::NotRegistered)
+    );
+    assert_eq!(
+        b.reregister(Source::Socket(ids[1]), Token::new(1, 1), Interest::READABLE),
+        Err(BareError::NotRegistered)
+    );
 }
 
 #[test]
