@@ -160,9 +160,31 @@ pub fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
     serve(opts, bind_sockets(opts.addr, 1024, false)?, None)
 }
 
-/// Serves `listener` until SIGINT or SIGTERM; `worker` is the task id in a
-/// forked worker, printed in the `listening on` line.
+/// The loop thread's stack. The reactor is several MiB (its tables are
+/// sized for [`MAX_CONNECTIONS`]) and an unoptimised build copies it on
+/// the stack while building it, past a main thread's usual 8 MiB.
+const LOOP_STACK: usize = 64 << 20;
+
+/// Serves `listener` until SIGINT or SIGTERM on a thread with
+/// [`LOOP_STACK`]; `worker` is the task id in a forked worker, printed in
+/// the `listening on` line.
 pub(crate) fn serve(
+    opts: &Options,
+    listener: TcpListener,
+    worker: Option<usize>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let opts = opts.clone();
+    let thread = std::thread::Builder::new()
+        .name("http-loop".into())
+        .stack_size(LOOP_STACK)
+        .spawn(move || serve_here(&opts, listener, worker).map_err(|e| e.to_string()))?;
+    match thread.join() {
+        Ok(result) => Ok(result?),
+        Err(_) => Err("the server's loop thread panicked".into()),
+    }
+}
+
+fn serve_here(
     opts: &Options,
     listener: TcpListener,
     worker: Option<usize>,
