@@ -85,9 +85,9 @@ mod tcp;
 pub use backend::{PollerKind, StdBackend, StdWaker};
 pub use error::{SignalsError, StdError};
 pub use process::{
-    fork_processes, task_id, watch_subprocess, Blocking, BlockingPool, Exit, ExitReason, ForkError, Forked,
-    JobId, JobPanicked, Output, OutputStream, PipeError, PipeTransport, PortReservation, ProcessHost,
-    SpawnError, SpawnOptions, Subprocess, WatchError, OUTPUT_BUFFER,
+    fork_processes, task_id, unwatch_subprocess, watch_subprocess, Blocking, BlockingPool, Exit, ExitReason,
+    ForkError, Forked, JobId, JobPanicked, Output, OutputStream, PipeError, PipeTransport, PortReservation,
+    ProcessHost, SpawnError, SpawnOptions, Subprocess, WatchError, OUTPUT_BUFFER,
 };
 pub use stream::{TcpTransport, TcpTransportError};
 pub use sys::signal::{Signal, SignalSet, Signals};

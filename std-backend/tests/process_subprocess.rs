@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use eddy_core::stream::BufferedStream;
 use eddy_std::{
-    watch_subprocess, Exit, ExitReason, Output, PipeTransport, ProcessHost, SpawnError, SpawnOptions,
-    StdBackend, StdReactor, Subprocess,
+    unwatch_subprocess, watch_subprocess, Exit, ExitReason, Output, PipeTransport, ProcessHost, SpawnError,
+    SpawnOptions, StdBackend, StdReactor, Subprocess,
 };
 
 type Loop = StdReactor<Host, 16, 16, 16, 16>;
@@ -225,4 +225,30 @@ fn watching_twice_or_an_unknown_id_is_refused() {
     ));
     r.run_until(&mut host, Some(BOUND), |h| h.exits[id].is_some())
         .unwrap();
+}
+
+#[test]
+fn unwatching_removes_every_registration_and_dropping_reaps() {
+    let mut host = Host::default();
+    let mut r = Loop::new(StdBackend::new().unwrap());
+    let opts = SpawnOptions::new().timeout(Duration::from_secs(60));
+    let id = host.add(Subprocess::spawn(Command::new("sleep").arg("30"), opts).unwrap());
+    let pid = host.subs[id].as_ref().unwrap().pid();
+    watch_subprocess(&mut host, &mut r, id).unwrap();
+    assert_eq!(
+        (r.handlers(), r.pending_timers()),
+        (3, 1),
+        "exit fd, stdout, stderr; the timeout"
+    );
+    assert!(unwatch_subprocess(&mut host, &mut r, id));
+    assert_eq!((r.handlers(), r.pending_timers()), (0, 0));
+    assert!(!unwatch_subprocess(&mut host, &mut r, id), "once only");
+    drop(host.subs[id].take()); // kills and reaps `sleep 30`
+                                // kill(2) with signal 0: ESRCH once the child is reaped (a zombie
+                                // would still answer).
+    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
+    assert_eq!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    );
 }

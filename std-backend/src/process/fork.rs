@@ -206,8 +206,15 @@ impl Supervisor {
                     why
                 );
                 self.restarts += 1;
-                if let Some(mask) = self.spawn(id)? {
-                    return Ok(in_child(signals, mask, id));
+                match self.spawn(id) {
+                    Ok(Some(mask)) => return Ok(in_child(signals, mask, id)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        // No orphans: the others are stopped and reaped.
+                        self.stop_all(RSignal::TERM);
+                        self.reap_all();
+                        return Err(e);
+                    }
                 }
             }
         }

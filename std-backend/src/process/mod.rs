@@ -33,4 +33,4 @@ pub use pipe::{PipeError, PipeTransport};
 pub use pool::{Blocking, BlockingPool, JobId, JobPanicked};
 pub use reserve::PortReservation;
 pub use subprocess::{Exit, Output, OutputStream, SpawnOptions, Subprocess, OUTPUT_BUFFER};
-pub use watch::{watch_subprocess, ProcessHost, WatchError};
+pub use watch::{unwatch_subprocess, watch_subprocess, ProcessHost, WatchError};

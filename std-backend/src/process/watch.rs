@@ -92,7 +92,8 @@ impl std::error::Error for WatchError {
     }
 }
 
-/// Starts watching subprocess `id` of `app` on `reactor`: every chunk of
+/// Starts watching subprocess `id` of `app` on `reactor` (until
+/// [`ProcessHost::on_exit`] or [`unwatch_subprocess`]): every chunk of
 /// its piped output goes to [`ProcessHost::on_output`] as it arrives (so
 /// output of any size flows without the child blocking on a full pipe),
 /// the exit fd reaps the child, the timeout (if any) kills it, and once the
@@ -123,6 +124,27 @@ where
     // fallback) is found by this first check.
     let _ = reactor.add_callback(Callback::new(check_exit::<A, CB, TM, IO, EV>, id));
     Ok(())
+}
+
+/// Stops watching subprocess `id`: removes its registrations and its
+/// timer; [`ProcessHost::on_exit`] will not be called. Do this before
+/// dropping a watched subprocess that has not reported its exit (dropping
+/// it then kills and reaps the child). Returns whether it was watched.
+pub fn unwatch_subprocess<A, const CB: usize, const TM: usize, const IO: usize, const EV: usize>(
+    app: &mut A,
+    reactor: &mut StdReactor<A, CB, TM, IO, EV>,
+    id: usize,
+) -> bool
+where
+    A: ProcessHost<StdReactor<A, CB, TM, IO, EV>> + 'static,
+{
+    let Some(sub) = app.subprocess(id) else {
+        return false;
+    };
+    let was = sub.watch.watching;
+    unregister_all(sub, reactor);
+    sub.watch.watching = false;
+    was
 }
 
 fn register_all<A, const CB: usize, const TM: usize, const IO: usize, const EV: usize>(
