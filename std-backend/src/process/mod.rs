@@ -11,12 +11,14 @@
 //!   a timeout; `watch` glues it to a reactor ([`ProcessHost`],
 //!   [`watch_subprocess`]);
 //! - `pool`: [`BlockingPool`], blocking work on a few threads, completed
-//!   on the loop through a mailbox (callback form) or as a future;
+//!   on the loop through a mailbox (callback form) or as a future
+//!   ([`Blocking`], in `blocking`);
 //! - `error`: [`ForkError`], [`SpawnError`], [`ExitReason`].
 //!
 //! The system calls with `unsafe` (`fork(2)`, the signal mask) and the
 //! per-platform exit notification live in `sys/`.
 
+mod blocking;
 mod error;
 mod fork;
 mod pipe;
@@ -27,10 +29,11 @@ mod subprocess;
 mod tests;
 mod watch;
 
+pub use blocking::Blocking;
 pub use error::{ExitReason, ForkError, SpawnError};
 pub use fork::{fork_processes, task_id, Forked};
 pub use pipe::{PipeError, PipeTransport};
-pub use pool::{Blocking, BlockingPool, JobId, JobPanicked};
+pub use pool::{BlockingPool, JobId, JobPanicked};
 pub use reserve::PortReservation;
 pub use subprocess::{Exit, Output, OutputStream, SpawnOptions, Subprocess, OUTPUT_BUFFER};
 pub use watch::{unwatch_subprocess, watch_subprocess, ProcessHost, WatchError};

@@ -23,17 +23,16 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::future::Future;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 
 use eddy_core::error::Full;
 use eddy_core::mailbox::Mailbox;
 use eddy_core::task::{RuntimeHandle, TaskId};
+
+use super::blocking::Blocking;
 use eddy_core::Wake;
 
 /// The job panicked; the panic was caught on the pool's thread.
@@ -52,7 +51,7 @@ impl std::error::Error for JobPanicked {}
 /// generation, printed `job 3.1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct JobId {
-    index: usize,
+    pub(super) index: usize,
     generation: u32,
 }
 
@@ -76,7 +75,7 @@ impl<W: Wake + Send, const N: usize> Outbox for Mailbox<usize, W, N> {
 type Job<T> = Box<dyn FnOnce() -> T + Send>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
+pub(super) enum Mode {
     /// `submit`: `complete` returns the result.
     Callback,
     /// `run_blocking`: the future takes the result; `complete` wakes it.
@@ -85,30 +84,30 @@ enum Mode {
     Abandoned,
 }
 
-struct Slot<T> {
+pub(super) struct Slot<T> {
     generation: u32,
     busy: bool,
-    mode: Mode,
-    value: Option<Result<T, JobPanicked>>,
+    pub(super) mode: Mode,
+    pub(super) value: Option<Result<T, JobPanicked>>,
     /// The completion message was handled on the loop.
-    delivered: bool,
+    pub(super) delivered: bool,
 }
 
-struct State<T> {
+pub(super) struct State<T> {
     queue: VecDeque<(usize, Job<T>)>,
-    slots: Vec<Slot<T>>,
+    pub(super) slots: Vec<Slot<T>>,
     free: Vec<usize>,
     shutdown: bool,
 }
 
-struct Shared<T> {
+pub(super) struct Shared<T> {
     state: Mutex<State<T>>,
     work: Condvar,
     outbox: &'static dyn Outbox,
 }
 
 impl<T> Shared<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -150,7 +149,7 @@ impl<T> Shared<T> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct BlockingPool<T: Send + 'static> {
-    shared: Arc<Shared<T>>,
+    pub(super) shared: Arc<Shared<T>>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -249,12 +248,7 @@ impl<T: Send + 'static> BlockingPool<T> {
         F: FnOnce() -> T + Send + 'static,
     {
         let id = self.enqueue(job, Mode::Future(None))?;
-        Ok(Blocking {
-            pool: self,
-            rt,
-            job: id,
-            finished: false,
-        })
+        Ok(Blocking::new(self, rt, id))
     }
 
     fn enqueue<F>(&self, job: F, mode: Mode) -> Result<JobId, Full<F>>
@@ -321,7 +315,7 @@ impl<T: Send + 'static> BlockingPool<T> {
     }
 }
 
-fn release<T>(state: &mut State<T>, index: usize) {
+pub(super) fn release<T>(state: &mut State<T>, index: usize) {
     let slot = &mut state.slots[index];
     slot.busy = false;
     slot.value = None;
@@ -365,68 +359,6 @@ impl<T: Send + 'static> Drop for BlockingPool<T> {
         self.shared.work.notify_all();
         for t in self.threads.drain(..) {
             let _ = t.join();
-        }
-    }
-}
-
-/// The future returned by [`BlockingPool::run_blocking`]: the job's
-/// result, or [`JobPanicked`]. Dropping it unfinished lets the job run to
-/// its end and discards the result.
-#[must_use = "futures do nothing unless awaited"]
-pub struct Blocking<'a, T: Send + 'static> {
-    pool: &'a BlockingPool<T>,
-    rt: &'a dyn RuntimeHandle,
-    job: JobId,
-    finished: bool,
-}
-
-impl<T: Send + 'static> fmt::Debug for Blocking<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Blocking").field("job", &self.job).finish()
-    }
-}
-
-impl<T: Send + 'static> Blocking<'_, T> {
-    /// The job this future waits for.
-    pub fn job(&self) -> JobId {
-        self.job
-    }
-}
-
-impl<T: Send + 'static> Future for Blocking<'_, T> {
-    type Output = Result<T, JobPanicked>;
-
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        if this.finished {
-            return Poll::Pending;
-        }
-        let mut state = this.pool.shared.lock();
-        let slot = &mut state.slots[this.job.index];
-        // Only once the completion went through the loop: the slot is
-        // reused after that, never before its message is handled.
-        if slot.delivered {
-            if let Some(value) = slot.value.take() {
-                release(&mut state, this.job.index);
-                this.finished = true;
-                return Poll::Ready(value);
-            }
-        }
-        slot.mode = Mode::Future(this.rt.current_task());
-        Poll::Pending
-    }
-}
-
-impl<T: Send + 'static> Drop for Blocking<'_, T> {
-    fn drop(&mut self) {
-        if self.finished {
-            return;
-        }
-        let mut state = self.pool.shared.lock();
-        if state.slots[self.job.index].delivered {
-            release(&mut state, self.job.index);
-        } else {
-            state.slots[self.job.index].mode = Mode::Abandoned;
         }
     }
 }
