@@ -1,9 +1,10 @@
-//! The in-image HTTP client: it plays a fixed [`SCRIPT`] of requests
-//! against the image's own server over the loopback, checks each
-//! response's status, body and `Connection: close`, and stops the reactor
-//! when the script is done. A script step that closes the connection is
-//! followed by a new connection, so the listener's re-arming is exercised.
+//! The in-image HTTP client: it plays the [`SCRIPT`] against the image's
+//! own server over the loopback, streaming each request out and each
+//! response in through 256-byte buffers, checks each response's status,
+//! body and `Connection: close`, and stops the reactor when the script is
+//! done.
 
+use core::cell::RefCell;
 use core::time::Duration;
 
 use eddy_bare::{SocketError, SocketId, Source};
@@ -12,76 +13,16 @@ use eddy_core::{Event, Interest, Token};
 use heapless::Vec;
 
 use crate::conn::with_stack;
-use crate::net::{App, Loop, ADDRESS, PORT};
-use crate::routes::HELLO;
+use crate::net::{App, Loop, NetStack, ADDRESS, PORT};
+pub use crate::script::SCRIPT;
+use crate::script::{pattern, Exchange, Expect};
 
-/// Room for one response.
+/// Room for response bytes not checked yet.
 pub const RESPONSE_BUF: usize = 256;
 /// How long to wait for the released client socket to finish closing
 /// before connecting again, and how many times.
 const RETRY: Duration = Duration::from_millis(2);
 const RETRIES: u32 = 1000;
-
-/// One request and the response it must get.
-#[derive(Clone, Copy, Debug)]
-pub struct Exchange {
-    /// The request, sent as is.
-    pub request: &'static [u8],
-    /// The expected status code.
-    pub status: u16,
-    /// The expected body, or `None` to accept any (error texts).
-    pub body: Option<&'static [u8]>,
-    /// A response to `HEAD`: its `Content-Length` comes without a body.
-    pub head: bool,
-    /// The server must say `Connection: close` and close.
-    pub closes: bool,
-}
-
-/// What the client sends and expects, in order.
-pub const SCRIPT: [Exchange; 6] = [
-    Exchange {
-        request: b"GET / HTTP/1.1\r\nHost: eddy\r\n\r\n",
-        status: 200,
-        body: Some(HELLO),
-        head: false,
-        closes: false,
-    },
-    Exchange {
-        request: b"POST /echo HTTP/1.1\r\nHost: eddy\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz",
-        status: 200,
-        body: Some(b"abcdefghijklmnopqrstuvwxyz"),
-        head: false,
-        closes: false,
-    },
-    Exchange {
-        request: b"HEAD / HTTP/1.1\r\nHost: eddy\r\n\r\n",
-        status: 200,
-        body: Some(b""),
-        head: true,
-        closes: false,
-    },
-    Exchange {
-        request: b"DELETE / HTTP/1.1\r\nHost: eddy\r\n\r\n",
-        status: 405,
-        body: Some(b"method not allowed\n"),
-        head: false,
-        closes: false,
-    },
-    Exchange {
-        request: b"GET /missing HTTP/1.1\r\nHost: eddy\r\nConnection: close\r\n\r\n",
-        status: 404,
-        body: Some(b"not found\n"),
-        head: false,
-        closes: true,
-    },
-    Exchange {
-        request: b"GET / HTTP/2.0\r\nHost: eddy\r\n\r\n",
-        status: 505,
-        body: None,
-        head: false,
-        closes: true,
-    },
-];
 
 /// The status a step got and whether everything matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,14 +33,40 @@ pub struct Seen {
     pub ok: bool,
 }
 
+/// The head of the response being read.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    status: u16,
+    length: usize,
+    closes: bool,
+}
+
+/// What one round of [`Client::advance`] did.
+enum Step {
+    /// Nothing can move until the next event.
+    Wait,
+    /// Bytes moved or a response was checked: go again.
+    Moved,
+    /// The awaited end of the connection arrived.
+    Eof,
+    /// The step cannot succeed any more.
+    Failed,
+}
+
 /// The client's state.
 #[derive(Debug)]
 pub struct Client {
     step: usize,
     id: Option<SocketId>,
     token: Option<Token>,
+    /// Bytes of the request (head and upload) sent.
     sent: usize,
+    /// Response bytes received and not checked yet.
     response: Vec<u8, RESPONSE_BUF>,
+    head: Option<Head>,
+    /// Body bytes checked so far, and whether they all matched.
+    body_at: usize,
+    body_ok: bool,
     awaiting_eof: bool,
     /// What each step of [`SCRIPT`] got.
     pub seen: [Option<Seen>; SCRIPT.len()],
@@ -118,6 +85,9 @@ impl Client {
             token: None,
             sent: 0,
             response: Vec::new(),
+            head: None,
+            body_at: 0,
+            body_ok: true,
             awaiting_eof: false,
             seen: [None; SCRIPT.len()],
             connections: 0,
@@ -133,6 +103,150 @@ impl Client {
     /// Steps that got what they expected.
     pub fn passed(&self) -> usize {
         self.seen.iter().flatten().filter(|s| s.ok).count()
+    }
+
+    /// Forgets the current response.
+    fn reset_response(&mut self) {
+        self.response.clear();
+        self.head = None;
+        self.body_at = 0;
+        self.body_ok = true;
+    }
+
+    fn drain(&mut self, n: usize) {
+        let n = n.min(self.response.len());
+        self.response.copy_within(n.., 0);
+        self.response.truncate(self.response.len() - n);
+    }
+
+    /// Sends as much of the request as the socket takes; whether any.
+    fn send_more(
+        &mut self,
+        stack: &RefCell<NetStack>,
+        id: SocketId,
+        ex: &Exchange,
+    ) -> Result<bool, SocketError> {
+        let total = ex.request.len() + ex.upload;
+        let mut moved = false;
+        while self.sent < total {
+            let mut chunk = [0u8; 64];
+            let part: &[u8] = match ex.request.get(self.sent..) {
+                Some(rest) if !rest.is_empty() => rest,
+                _ => {
+                    let at = self.sent - ex.request.len();
+                    let n = (ex.upload - at).min(chunk.len());
+                    for (k, b) in chunk[..n].iter_mut().enumerate() {
+                        *b = pattern(at + k);
+                    }
+                    &chunk[..n]
+                }
+            };
+            match with_stack(stack, |s| s.send(id, part)) {
+                Ok(n) => {
+                    self.sent += n;
+                    moved = true;
+                }
+                Err(SocketError::WouldBlock) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Receives what fits; whether any bytes came, and whether the stream
+    /// ended.
+    fn receive(&mut self, stack: &RefCell<NetStack>, id: SocketId) -> Result<(bool, bool), SocketError> {
+        let mut moved = false;
+        let mut chunk = [0u8; 64];
+        while !self.response.is_full() {
+            let room = (RESPONSE_BUF - self.response.len()).min(chunk.len());
+            match with_stack(stack, |s| s.recv(id, &mut chunk[..room])) {
+                Ok(0) => return Ok((moved, true)),
+                Ok(n) => {
+                    // Fits: at most `room` bytes were read.
+                    let _ = self.response.extend_from_slice(&chunk[..n]);
+                    moved = true;
+                }
+                Err(SocketError::WouldBlock) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((moved, false))
+    }
+
+    /// One round for the current step: send, receive, check.
+    fn advance(&mut self, stack: &RefCell<NetStack>, id: SocketId, ex: &Exchange) -> Step {
+        let mut moved = false;
+        if !self.awaiting_eof {
+            match self.send_more(stack, id, ex) {
+                Ok(m) => moved |= m,
+                Err(_) => return Step::Failed,
+            }
+        }
+        let eof = match self.receive(stack, id) {
+            Ok((m, eof)) => {
+                moved |= m;
+                eof
+            }
+            // A reset after the last response ends the connection too.
+            Err(_) if self.awaiting_eof => true,
+            Err(_) => return Step::Failed,
+        };
+        let idle = |moved| if moved { Step::Moved } else { Step::Wait };
+        if self.awaiting_eof {
+            self.response.clear();
+            return if eof { Step::Eof } else { idle(moved) };
+        }
+        let head = match self.head {
+            Some(head) => head,
+            None => match parse_head(&self.response) {
+                Some((head, len)) => {
+                    self.head = Some(head);
+                    self.drain(len);
+                    head
+                }
+                None if eof || self.response.is_full() => return Step::Failed,
+                None => return idle(moved),
+            },
+        };
+        let want = if ex.head { 0 } else { head.length };
+        let take = self.response.len().min(want.saturating_sub(self.body_at));
+        if take > 0 {
+            let got = &self.response[..take];
+            let at = self.body_at;
+            self.body_ok &= match ex.body {
+                Expect::Bytes(b) => b.get(at..at + take) == Some(got),
+                Expect::Pattern(_) => got.iter().enumerate().all(|(k, &x)| x == pattern(at + k)),
+                Expect::Any => true,
+            };
+            self.body_at += take;
+            self.drain(take);
+        }
+        if self.body_at < want {
+            return if eof {
+                Step::Failed
+            } else {
+                idle(moved || take > 0)
+            };
+        }
+        let length_ok = match ex.body {
+            Expect::Bytes(b) => b.len() == want,
+            Expect::Pattern(n) => n == want,
+            Expect::Any => true,
+        };
+        let ok = head.status == ex.status && self.body_ok && length_ok && head.closes == ex.closes;
+        self.seen[self.step] = Some(Seen {
+            status: head.status,
+            ok,
+        });
+        self.reset_response();
+        if ex.closes {
+            self.awaiting_eof = true;
+        } else {
+            self.step += 1;
+            self.sent = 0;
+        }
+        Step::Moved
     }
 }
 
@@ -160,7 +274,7 @@ pub fn start(app: &mut App, r: &mut Loop) -> CallbackResult {
     c.id = Some(id);
     c.token = Some(token);
     c.sent = 0;
-    c.response.clear();
+    c.reset_response();
     c.awaiting_eof = false;
     c.connections += 1;
     Ok(())
@@ -168,60 +282,22 @@ pub fn start(app: &mut App, r: &mut Loop) -> CallbackResult {
 
 fn on_event(app: &mut App, r: &mut Loop, _: Event, _: usize) -> CallbackResult {
     let stack = r.backend().stack();
-    let c = &mut app.client;
-    let id = c.id.ok_or(CallbackError::new("client not connected"))?;
-    while let Some(ex) = SCRIPT.get(c.step) {
-        if !c.awaiting_eof && c.sent < ex.request.len() {
-            match with_stack(stack, |s| s.send(id, &ex.request[c.sent..])) {
-                Ok(n) => c.sent += n,
-                Err(SocketError::WouldBlock) => {}
-                Err(_) => return fail_step(app, r),
-            }
-        }
-        let mut eof = false;
-        let mut chunk = [0u8; 128];
-        loop {
-            match with_stack(stack, |s| s.recv(id, &mut chunk)) {
-                Ok(0) => eof = true,
-                Ok(n) if c.response.extend_from_slice(&chunk[..n]).is_ok() => continue,
-                Ok(_) => return fail_step(app, r),
-                Err(SocketError::WouldBlock) => {}
-                Err(_) if c.awaiting_eof => eof = true,
-                Err(_) => return fail_step(app, r),
-            }
-            break;
-        }
-        if c.awaiting_eof {
-            if !eof {
-                return Ok(());
-            }
-            return next_connection(app, r);
-        }
-        let Some(parsed) = parse(&c.response, ex.head) else {
-            if eof {
-                return fail_step(app, r);
-            }
+    loop {
+        let c = &mut app.client;
+        let Some(ex) = SCRIPT.get(c.step) else {
+            finish(app, r);
             return Ok(());
         };
-        let body = &c.response[parsed.body_start..parsed.end];
-        let ok =
-            parsed.status == ex.status && ex.body.is_none_or(|b| b == body) && parsed.closes == ex.closes;
-        c.seen[c.step] = Some(Seen {
-            status: parsed.status,
-            ok,
-        });
-        let rest = c.response.len() - parsed.end;
-        c.response.copy_within(parsed.end.., 0);
-        c.response.truncate(rest);
-        if ex.closes {
-            c.awaiting_eof = true;
-        } else {
-            c.step += 1;
-            c.sent = 0;
+        let Some(id) = c.id else {
+            return Ok(());
+        };
+        match c.advance(stack, id, ex) {
+            Step::Wait => return Ok(()),
+            Step::Moved => {}
+            Step::Eof => return next_connection(app, r),
+            Step::Failed => return fail_step(app, r),
         }
     }
-    finish(app, r);
-    Ok(())
 }
 
 /// Records the current step as failed and moves on with a new connection.
@@ -273,22 +349,14 @@ fn finish(app: &mut App, r: &mut Loop) {
     r.stop();
 }
 
-/// A complete response at the front of a buffer.
-struct Parsed {
-    status: u16,
-    body_start: usize,
-    end: usize,
-    closes: bool,
-}
-
-/// Parses one response (status line, `Content-Length`, `Connection`);
-/// `None` until it is complete or if it cannot be read. Byte-wise, so the
-/// image carries no string-search code for it.
-fn parse(buf: &[u8], head_only: bool) -> Option<Parsed> {
+/// Parses a response head (status line, `Content-Length`, `Connection`)
+/// at the front of `buf`, with its length; `None` until it is complete or
+/// if it cannot be read. Byte-wise, so the image carries no string-search
+/// code for it.
+fn parse_head(buf: &[u8]) -> Option<(Head, usize)> {
     let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
     let mut lines = buf[..head_end - 4].split(|&b| b == b'\n').map(trim);
-    let status_line = lines.next()?;
-    let status = number(status_line.get(9..12)?)?;
+    let status = number(lines.next()?.get(9..12)?)?;
     let (mut length, mut closes) = (0usize, false);
     for line in lines {
         let Some(colon) = line.iter().position(|&b| b == b':') else {
@@ -301,13 +369,15 @@ fn parse(buf: &[u8], head_only: bool) -> Option<Parsed> {
             closes = value.eq_ignore_ascii_case(b"close");
         }
     }
-    let end = head_end + if head_only { 0 } else { length };
-    (buf.len() >= end).then_some(Parsed {
-        status: u16::try_from(status).ok()?,
-        body_start: head_end,
-        end,
-        closes,
-    })
+    let status = u16::try_from(status).ok()?;
+    Some((
+        Head {
+            status,
+            length,
+            closes,
+        },
+        head_end,
+    ))
 }
 
 /// `bytes` without leading and trailing spaces, tabs and CR.

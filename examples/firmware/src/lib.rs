@@ -10,7 +10,8 @@
 //! - [`server`], [`conn`] and [`routes`]: the HTTP server, four
 //!   connections with 2 KiB read and output buffers each around the core's
 //!   sans-I/O `http::Connection`;
-//! - [`client`]: the in-image client that checks the server's answers;
+//! - [`client`] and [`script`]: the in-image client and the requests it
+//!   checks the server with;
 //! - [`board`]: the SysTick clock and the WFI idle hook;
 //! - [`wire`]: a two-port in-memory smoltcp network, so TCP between two
 //!   interfaces runs inside one image with no allocator;
@@ -26,5 +27,6 @@ pub mod conn;
 pub mod harness;
 pub mod net;
 pub mod routes;
+pub mod script;
 pub mod server;
 pub mod wire;
