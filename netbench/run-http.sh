@@ -36,6 +36,9 @@
 #   EDDY_HTTP=path      the eddy server binary; when set, http_server is not
 #                       built (EDDY_HTTP=$CARGO_TARGET_DIR/release/mio_http
 #                       runs mio against itself: its ratio should be ~1.0)
+#   HYPER_HTTP=path, MIO_HTTP=path
+#                       replace a peer's binary (e.g. an eddy build under
+#                       the name mio, to compare two eddy builds in one run)
 #   CARGO_TARGET_DIR    honoured when locating the binaries
 #
 # wrk is installed from Debian (apt-get) when missing. Every run is bounded
@@ -109,7 +112,8 @@ else
     EDDY_BIN=$TARGET_DIR/release/http_server
     EDDY_NOTE="$EDDY_BIN"
 fi
-declare -A BIN=([eddy]=$EDDY_BIN [hyper]=$TARGET_DIR/release/hyper_http [mio]=$TARGET_DIR/release/mio_http)
+declare -A BIN=([eddy]=$EDDY_BIN [hyper]=${HYPER_HTTP:-$TARGET_DIR/release/hyper_http}
+    [mio]=${MIO_HTTP:-$TARGET_DIR/release/mio_http})
 for name in $SERVERS; do
     [[ -x ${BIN[$name]} ]] || die "${BIN[$name]} is missing or not executable"
 done

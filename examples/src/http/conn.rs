@@ -1,5 +1,20 @@
 //! One HTTP connection: its socket, buffers, the sans-I/O HTTP state
 //! machine, and its timers.
+//!
+//! The hot path per readable event: one read (a short read means the
+//! socket is empty, see [`Conn::fill`]), every complete request in the
+//! buffer parsed and answered into the output buffer, one write. Input is
+//! consumed by moving an offset; the deadline timer moves only when the
+//! deadline comes earlier; the clock is read once per call of [`drive`].
+//!
+//! The connection keeps its own buffers rather than a
+//! `eddy_core::stream::BufferedStream`: the stream's write buffer is a
+//! fixed `W`-byte array, and `POST /echo` answers up to 1 MiB in one
+//! response, which `routes` writes whole. A stream would need `W` above
+//! 1 MiB inline in every connection, or responses written in pieces under
+//! backpressure; until the routes stream their bodies, the growable
+//! [`OutBuf`] (at most 2 MiB, reused, so steady state allocates nothing)
+//! stays.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
