@@ -30,11 +30,13 @@ pub const HEAD_ROOM: usize = 512;
 /// Output room kept for the framing of one body chunk and the last chunk.
 const CHUNK_ROOM: usize = 16;
 
-/// The HTTP limits: a head must fit the read buffer; bodies up to 64 KiB.
+/// The HTTP limits: a head must fit the read buffer; bodies up to 64 KiB;
+/// a head must arrive within 2 s, since a stalled client holds one of only
+/// four connections.
 pub const CONFIG: Config = Config::new()
     .with_max_head(BUF)
     .with_max_body(64 * 1024)
-    .with_header_timeout(Duration::from_secs(5))
+    .with_header_timeout(Duration::from_secs(2))
     .with_idle_timeout(Duration::from_secs(30));
 
 /// One connection's read buffer and output buffer.
@@ -181,7 +183,9 @@ impl Conn {
         };
         if let Err(e) = http.on_timeout(now) {
             // Refused once a response started: the connection just closes.
-            let _ = http.send_error(&mut self.out, e.status());
+            if http.send_error(&mut self.out, e.status()).is_ok() {
+                self.served += 1;
+            }
             self.closing = true;
         }
     }

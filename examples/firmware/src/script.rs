@@ -1,7 +1,8 @@
 //! What the in-image client sends and what it must get back, in order.
 //!
 //! A step whose response closes the connection is followed by a new
-//! connection, so the listener's re-arming is exercised too. The 4 KiB
+//! connection, so the listener's re-arming is exercised too; the last step
+//! stalls in the middle of a head until the server's header timeout. The 4 KiB
 //! echo is larger than every buffer on its way (the client's 256-byte
 //! socket buffers, the server's 1 KiB socket buffers and 2 KiB HTTP
 //! buffers), so it only passes if flow control works end to end.
@@ -53,7 +54,7 @@ const fn step(request: &'static [u8], status: u16, body: Expect) -> Exchange {
 }
 
 /// The script.
-pub const SCRIPT: [Exchange; 7] = [
+pub const SCRIPT: [Exchange; 8] = [
     step(b"GET / HTTP/1.1\r\nHost: eddy\r\n\r\n", 200, Expect::Bytes(HELLO)),
     step(
         b"POST /echo HTTP/1.1\r\nHost: eddy\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz",
@@ -85,5 +86,10 @@ pub const SCRIPT: [Exchange; 7] = [
     Exchange {
         closes: true,
         ..step(b"GET / HTTP/2.0\r\nHost: eddy\r\n\r\n", 505, Expect::Any)
+    },
+    // A head that never ends: the header timeout answers 408 and closes.
+    Exchange {
+        closes: true,
+        ..step(b"GET / HTTP/1.1\r\nHost: ed", 408, Expect::Any)
     },
 ];
