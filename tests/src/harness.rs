@@ -20,7 +20,9 @@
 //!
 //! - `Transport`: the backend's stream transport, implementing
 //!   [`IoSource`] for the backend (its registration source, and
-//!   `set_ready` for the readiness each event brings).
+//!   `set_ready` for the readiness each event brings). Dropping it closes
+//!   the connection: the peer then reads end of stream (a stream's owner
+//!   closes a connection by dropping the stream).
 //! - `Peer`: the far end. Its operations take the backend so a simulated
 //!   peer can script readiness on it; a real one ignores it.
 //!   [`Peer::recv`] may wait a bounded time (the suite's

@@ -17,6 +17,7 @@
 
 pub mod harness;
 pub mod hosted;
+pub mod rig;
 pub mod sim;
 pub mod smol;
 pub mod suite;
@@ -60,5 +61,41 @@ macro_rules! backend_suite {
                 $crate::suite::$area::$name::<$harness>();
             }
         )+
+    };
+}
+
+/// Expands the stream part of the suite (`suite::stream*`: buffered
+/// streams over the harness's [`Transport`](harness::Harness::Transport),
+/// the async style and the client connect) into `#[test]` functions for one
+/// harness, beside [`backend_suite!`] in the same module.
+///
+/// ```
+/// mod sim {
+///     eddy_tests::backend_suite!(eddy_tests::sim::Sim);
+///     eddy_tests::stream_suite!(eddy_tests::sim::Sim);
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! stream_suite {
+    ($harness:ty) => {
+        $crate::backend_suite!(@tests $harness;
+            stream::stream_delimiter_split_across_reads,
+            stream::stream_unsatisfiable_read_is_refused,
+            stream::stream_line_over_limit_closes_with_buffer_full,
+            stream::stream_full_read_buffer_closes_with_buffer_full,
+            stream::stream_close_reason_is_reported_exactly_once,
+            stream::stream_local_close_is_reported_once,
+            stream::stream_half_close_flushes_writes_after_peer_eof,
+            stream::stream_peer_reset_mid_read,
+            stream_flow::stream_backpressure_bounds_memory,
+            stream_flow::stream_peer_reset_mid_write,
+            stream_modes::stream_read_until_with_random_chunks,
+            stream_modes::stream_read_exact_with_random_chunks,
+            stream_modes::stream_read_chunk_with_random_chunks,
+            stream_modes::stream_read_until_close_with_random_chunks,
+            stream_async::stream_async_echo_over_the_backend,
+            stream_async::stream_client_connects_exchanges_and_closes,
+        );
     };
 }

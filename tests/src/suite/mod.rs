@@ -9,6 +9,10 @@ use core::time::Duration;
 
 pub mod io;
 pub mod reactor;
+pub mod stream;
+pub mod stream_async;
+pub mod stream_flow;
+pub mod stream_modes;
 
 /// How long a test lets the loop run before calling it a failure. Generous:
 /// it bounds a failing test, it is not a speed assertion.
