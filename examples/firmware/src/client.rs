@@ -14,6 +14,7 @@ use heapless::Vec;
 
 use crate::conn::with_stack;
 use crate::net::{App, Loop, NetStack, ADDRESS, PORT};
+use crate::reply::{parse_head, Head};
 pub use crate::script::SCRIPT;
 use crate::script::{pattern, Exchange, Expect};
 
@@ -31,14 +32,6 @@ pub struct Seen {
     pub status: u16,
     /// Whether status, body and `Connection: close` were as expected.
     pub ok: bool,
-}
-
-/// The head of the response being read.
-#[derive(Clone, Copy, Debug)]
-struct Head {
-    status: u16,
-    length: usize,
-    closes: bool,
 }
 
 /// What one round of [`Client::advance`] did.
@@ -347,53 +340,4 @@ fn close(app: &mut App, r: &mut Loop) {
 fn finish(app: &mut App, r: &mut Loop) {
     close(app, r);
     r.stop();
-}
-
-/// Parses a response head (status line, `Content-Length`, `Connection`)
-/// at the front of `buf`, with its length; `None` until it is complete or
-/// if it cannot be read. Byte-wise, so the image carries no string-search
-/// code for it.
-fn parse_head(buf: &[u8]) -> Option<(Head, usize)> {
-    let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let mut lines = buf[..head_end - 4].split(|&b| b == b'\n').map(trim);
-    let status = number(lines.next()?.get(9..12)?)?;
-    let (mut length, mut closes) = (0usize, false);
-    for line in lines {
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
-            continue;
-        };
-        let (name, value) = (&line[..colon], trim(&line[colon + 1..]));
-        if name.eq_ignore_ascii_case(b"content-length") {
-            length = usize::try_from(number(value)?).ok()?;
-        } else if name.eq_ignore_ascii_case(b"connection") {
-            closes = value.eq_ignore_ascii_case(b"close");
-        }
-    }
-    let status = u16::try_from(status).ok()?;
-    Some((
-        Head {
-            status,
-            length,
-            closes,
-        },
-        head_end,
-    ))
-}
-
-/// `bytes` without leading and trailing spaces, tabs and CR.
-fn trim(bytes: &[u8]) -> &[u8] {
-    let keep = |b: &u8| !matches!(b, b' ' | b'\t' | b'\r');
-    let start = bytes.iter().position(keep).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(keep).map_or(start, |e| e + 1);
-    &bytes[start..end]
-}
-
-/// A decimal number of up to 9 digits.
-fn number(digits: &[u8]) -> Option<u32> {
-    if digits.is_empty() || digits.len() > 9 {
-        return None;
-    }
-    digits.iter().try_fold(0u32, |n, &d| {
-        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-    })
 }

@@ -26,6 +26,7 @@ pub mod client;
 pub mod conn;
 pub mod harness;
 pub mod net;
+mod reply;
 pub mod routes;
 pub mod script;
 pub mod server;
