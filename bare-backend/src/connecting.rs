@@ -9,6 +9,7 @@
 
 use core::cell::RefCell;
 use core::fmt;
+use core::mem::ManuallyDrop;
 
 use eddy_core::stream::{ConnectAttempt, ConnectError as AttemptError, IoSource};
 use eddy_core::time::Clock;
@@ -75,8 +76,22 @@ impl<'a, 's, D: Device, C: Clock, I: Idle<D>, const N: usize> ConnectAttempt<Bar
         match state {
             Ok(State::SynSent | State::SynReceived | State::Listen) => Err(AttemptError::Pending(self)),
             Ok(State::Closed) => Err(AttemptError::Failed(SocketError::Reset)),
-            Ok(_) => Ok(BareTransport::new(self.stack, self.id)),
+            Ok(_) => {
+                // The socket passes to the transport: no release on drop.
+                let this = ManuallyDrop::new(self);
+                Ok(BareTransport::new(this.stack, this.id))
+            }
             Err(e) => Err(AttemptError::Failed(e)),
+        }
+    }
+}
+
+/// Dropping an attempt that did not complete (failed, or given up)
+/// releases its socket back to the pool.
+impl<D: Device, const N: usize> Drop for BareConnecting<'_, '_, D, N> {
+    fn drop(&mut self) {
+        if let Ok(mut stack) = self.stack.try_borrow_mut() {
+            let _ = stack.release(self.id);
         }
     }
 }

@@ -7,10 +7,13 @@
 //! socket's state (`can_recv() || !may_recv()`, and the same for sending),
 //! would-block is [`ErrorKind::Interrupted`], end of stream is `Ok(0)`, a
 //! reset is [`ErrorKind::ConnectionReset`]. `flush` does nothing: queued
-//! bytes are smoltcp's to send.
+//! bytes are smoltcp's to send. Dropping the transport releases its socket
+//! back to the pool (a graceful close), as dropping a hosted socket closes
+//! it.
 
 use core::cell::RefCell;
 use core::fmt;
+use core::mem::ManuallyDrop;
 
 use eddy_core::Ready;
 use embedded_io::{ErrorKind, ErrorType, Read, ReadReady, Write, WriteReady};
@@ -83,12 +86,14 @@ impl<'a, 's, D: Device, const N: usize> BareTransport<'a, 's, D, N> {
     }
 
     /// Gives the socket back to the pool (it closes gracefully first).
+    /// Dropping the transport does the same, ignoring errors.
     ///
     /// # Errors
     /// [`SocketError::Stale`] if released already, [`SocketError::Busy`]
     /// when called re-entrantly.
     pub fn release(self) -> Result<(), SocketError> {
-        self.with(|s, id| s.release(id))
+        let this = ManuallyDrop::new(self);
+        this.with(|s, id| s.release(id))
     }
 
     fn with<T>(
@@ -97,6 +102,16 @@ impl<'a, 's, D: Device, const N: usize> BareTransport<'a, 's, D, N> {
     ) -> Result<T, SocketError> {
         let mut stack = self.stack.try_borrow_mut().map_err(|_| SocketError::Busy)?;
         op(&mut stack, self.id)
+    }
+}
+
+/// Dropping a transport releases its socket, as dropping a hosted socket
+/// closes its descriptor: the queued bytes are still sent, then a FIN. (If
+/// the stack is borrowed at that moment the socket stays a connection of
+/// the pool until [`Stack::release`] is called with its id.)
+impl<D: Device, const N: usize> Drop for BareTransport<'_, '_, D, N> {
+    fn drop(&mut self) {
+        let _ = self.with(|s, id| s.release(id));
     }
 }
 

@@ -32,8 +32,10 @@ use crate::harness::Harness;
 pub type SmolDevice = MemLoopback<1500, 64>;
 /// Sockets per stack: enough for the suite's largest test.
 pub const SOCKETS: usize = 16;
-/// Receive and transmit buffer of each socket.
-pub const BUFFER: usize = 4096;
+/// Receive and transmit buffer of each socket: as large as the stream
+/// suite's write buffer, so that once the peer has read what reached it,
+/// the rest fits in flight (as it does in a kernel's socket buffers).
+pub const BUFFER: usize = 16 * 1024;
 /// The stack under test.
 pub type SmolStack = Stack<'static, SmolDevice, SOCKETS>;
 /// The backend under test.
