@@ -17,7 +17,7 @@
 //! Every worker prints `listening on http://ADDR (worker K, pid P)` once
 //! it accepts.
 
-use eddy_std::{bind_sockets, fork_processes, Forked, PortReservation};
+use eddy_std::{bind_sockets, fork_processes, task_id, Forked, PortReservation};
 
 use super::cli::Options;
 use super::server::serve;
@@ -39,14 +39,15 @@ pub(crate) fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
         (None, Some(port), addr)
     };
     match fork_processes(opts.workers, opts.max_restarts)? {
-        Forked::Worker(id) => {
+        Forked::Worker(_) => {
             // The parent keeps the reservation; this copy is not needed.
             drop(reservation);
             let listener = match shared {
                 Some(listener) => listener,
                 None => bind_sockets(addr, 1024, true)?,
             };
-            serve(opts, listener, Some(id))
+            // Announced from `task_id()`, which the tests read back.
+            serve(opts, listener, task_id())
         }
         Forked::Finished => Ok(()),
     }
