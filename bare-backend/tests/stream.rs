@@ -104,3 +104,31 @@ fn peer_close_and_reset_are_the_close_reasons() {
         Err(SocketError::Reset)
     );
 }
+
+#[test]
+fn dropping_the_transport_closes_and_frees_its_socket() {
+    let (stack, server, client) = connected();
+    let free = stack.borrow().free_sockets();
+    let mut stream = Stream::new(BareTransport::new(stack, server));
+    stream.write(b"last").unwrap();
+    stream.on_writable();
+    drop(stream);
+    settle(stack);
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        stack.borrow_mut().recv(client, &mut buf),
+        Ok(4),
+        "queued bytes still go out"
+    );
+    assert_eq!(stack.borrow_mut().recv(client, &mut buf), Ok(0), "then a FIN");
+    stack.borrow_mut().release(client).unwrap();
+    for _ in 0..4 {
+        settle(stack);
+    }
+    assert_eq!(
+        stack.borrow().free_sockets(),
+        free + 2,
+        "both sockets are back in the pool"
+    );
+    assert_eq!(stack.borrow_mut().recv(server, &mut buf), Err(SocketError::Stale));
+}
