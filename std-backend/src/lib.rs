@@ -92,7 +92,7 @@ pub use process::{
 pub use stream::{TcpTransport, TcpTransportError};
 pub use sys::signal::{Signal, SignalSet, Signals};
 pub use tcp::{
-    bind_all, bind_sockets, connect, pause_accepting, resume_accepting, start_accepting, stop_accepting,
-    Accept, AcceptStats, Accepted, AcceptingError, Acceptor, Backoff, BindError, Connecting, Drained,
-    FinishError, StdReactor, TcpHost, DEFAULT_BACKLOG,
+    bind_all, bind_sockets, connect, connect_stream, pause_accepting, resume_accepting, start_accepting,
+    stop_accepting, Accept, AcceptStats, Accepted, AcceptingError, Acceptor, Backoff, BindError, Connecting,
+    Drained, FinishError, StdReactor, TcpHost, DEFAULT_BACKLOG,
 };

@@ -21,6 +21,9 @@
 //! - `connect.rs`: [`connect`] starts a non-blocking connect;
 //!   [`Connecting::finish`] reads its outcome (`SO_ERROR`) once the socket
 //!   is writable.
+//! - `client.rs`: the core's stream traits for this backend (`TcpTransport`
+//!   is an `IoSource`, [`Connecting`] a `ConnectAttempt`) and
+//!   [`connect_stream`], the async client connect.
 //! - `error.rs`: [`BindError`] and [`AcceptingError`]; [`FinishError`]
 //!   lives beside `connect`.
 
@@ -35,6 +38,7 @@ mod host;
 pub use accept::{Accept, AcceptStats, Accepted, Acceptor, Drained};
 pub use backoff::Backoff;
 pub use bind::{bind_all, bind_sockets, DEFAULT_BACKLOG};
+pub use client::connect_stream;
 pub use connect::{connect, Connecting, FinishError};
 pub use error::{AcceptingError, BindError};
 pub use host::{pause_accepting, resume_accepting, start_accepting, stop_accepting, StdReactor, TcpHost};
