@@ -59,7 +59,8 @@ fn op() -> impl Strategy<Value = Op> {
 fn ops() -> impl Strategy<Value = Vec<Op>> {
     // Clears are rare, so the heap gets to fill up between them.
     let with_clear = prop_oneof![50 => op(), 1 => Just(Op::Clear)];
-    proptest::collection::vec(with_clear, 0..200)
+    // Miri runs each step thousands of times slower: fewer, shorter cases.
+    proptest::collection::vec(with_clear, 0..if cfg!(miri) { 80 } else { 200 })
 }
 
 proptest! {
