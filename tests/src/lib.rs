@@ -90,6 +90,7 @@ macro_rules! stream_suite {
             stream::stream_peer_reset_mid_read,
             stream_flow::stream_backpressure_bounds_memory,
             stream_flow::stream_peer_reset_mid_write,
+            stream_flow::stream_echo_round_trip_16_mib,
             stream_modes::stream_read_until_with_random_chunks,
             stream_modes::stream_read_exact_with_random_chunks,
             stream_modes::stream_read_chunk_with_random_chunks,

@@ -1,7 +1,7 @@
-//! Backpressure over each backend: a peer that does not read makes the
-//! writer get `WriteError::Full` with memory bounded by the write buffer;
-//! once the peer reads, everything arrives intact. And a reset while
-//! bytes wait to be sent.
+//! Flow over each backend: a peer that does not read makes the writer get
+//! `WriteError::Full` with memory bounded by the write buffer, and once
+//! the peer reads everything arrives intact; a reset while bytes wait to
+//! be sent; and 16 MiB echoed back with a checksum.
 
 use eddy_core::stream::{CloseReason, WriteError};
 
@@ -86,4 +86,49 @@ pub fn stream_peer_reset_mid_write<H: Harness>() {
         rig.app.stream.write(b"x"),
         Err(WriteError::Closed(CloseReason::Reset))
     );
+}
+
+/// FNV-1a over `bytes`, continuing from `hash`.
+fn fnv(hash: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(hash, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// 16 MiB through an echoing stream (streaming reads written straight
+/// back) in 16 KiB pieces: what comes back has the checksum of what was
+/// sent.
+pub fn stream_echo_round_trip_16_mib<H: Harness>() {
+    const PIECE: usize = 16 * 1024;
+    const TOTAL: usize = 16 * 1024 * 1024;
+    let mut rig = Rig::<H, PIECE, PIECE>::new(Mode::Chunk(PIECE));
+    rig.app.echo = true;
+    let (mut sent_hash, mut back_hash) = (FNV_START, FNV_START);
+    let mut piece = vec![0u8; PIECE];
+    let mut sent = 0;
+    while sent < TOTAL {
+        for (k, b) in piece.iter_mut().enumerate() {
+            // A pattern whose period (251) does not divide the piece size.
+            *b = pattern(sent + k);
+        }
+        sent_hash = fnv(sent_hash, &piece);
+        rig.send(&piece);
+        sent += PIECE;
+        rig.run_until(|app| app.delivered == sent && app.stream.is_flushed());
+        let (back, err) = rig.peer_read(PIECE);
+        assert_eq!(
+            (back.len(), err),
+            (PIECE, None),
+            "the echo of piece {}",
+            sent / PIECE
+        );
+        back_hash = fnv(back_hash, &back);
+    }
+    assert_eq!(back_hash, sent_hash, "the echo has the checksum of what was sent");
+    assert_eq!(rig.app.stream.flushed(), TOTAL as u64);
+    rig.close_peer();
+    rig.run_until(|app| !app.closes.is_empty());
+    assert_eq!(rig.app.closes, [CloseReason::PeerClosed]);
 }
