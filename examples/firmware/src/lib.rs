@@ -10,8 +10,8 @@
 //! - [`server`], [`conn`] and [`routes`]: the HTTP server, four
 //!   connections with 2 KiB read and output buffers each around the core's
 //!   sans-I/O `http::Connection`;
-//! - [`client`] and [`script`]: the in-image client and the requests it
-//!   checks the server with;
+//! - [`client`], [`script`] and [`reply`]: the in-image client, the
+//!   requests it checks the server with, and how it reads a response head;
 //! - [`board`]: the SysTick clock and the WFI idle hook;
 //! - [`wire`]: a two-port in-memory smoltcp network, so TCP between two
 //!   interfaces runs inside one image with no allocator;
@@ -26,7 +26,7 @@ pub mod client;
 pub mod conn;
 pub mod harness;
 pub mod net;
-mod reply;
+pub mod reply;
 pub mod routes;
 pub mod script;
 pub mod server;

@@ -4,20 +4,20 @@
 
 /// The head of the response being read.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Head {
+pub struct Head {
     /// The status code.
-    pub(crate) status: u16,
+    pub status: u16,
     /// The `Content-Length` (0 without one).
-    pub(crate) length: usize,
+    pub length: usize,
     /// Whether it says `Connection: close`.
-    pub(crate) closes: bool,
+    pub closes: bool,
 }
 
 /// Parses a response head (status line, `Content-Length`, `Connection`)
 /// at the front of `buf`, with its length; `None` until it is complete or
 /// if it cannot be read. Byte-wise, so the image carries no string-search
 /// code for it.
-pub(crate) fn parse_head(buf: &[u8]) -> Option<(Head, usize)> {
+pub fn parse_head(buf: &[u8]) -> Option<(Head, usize)> {
     let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
     let mut lines = buf[..head_end - 4].split(|&b| b == b'\n').map(trim);
     let status = number(lines.next()?.get(9..12)?)?;

@@ -11,6 +11,7 @@
 
 mod bare;
 mod http;
+mod parts;
 mod reactor;
 mod stream;
 mod tcp;
@@ -28,6 +29,7 @@ fn main() -> ! {
         http::TESTS,
         tcp::TESTS,
         bare::TESTS,
+        parts::TESTS,
     ];
     let total = tables
         .iter()
