@@ -25,6 +25,10 @@
 //! - Close: [`poll_close`] reports a [`CloseReason`] exactly once.
 //! - Glue (`glue.rs`): [`StreamDriver`] maps an event's `Ready` flags onto
 //!   the stream and says how to change the registration.
+//! - Async (`async_io.rs`, `async_ops.rs`, `async_traits.rs`,
+//!   `async_connect.rs`): [`AsyncStream`], below; [`IoSource`]
+//!   (`source.rs`) and [`ConnectAttempt`] (`connect.rs`) are what a backend
+//!   provides for it.
 //!
 //! # Rules (Tornado's, with half-close)
 //!
@@ -45,19 +49,23 @@
 //!   [`on_timeout`] close at once and drop unsent bytes; received bytes
 //!   stay readable.
 //!
-//! # Toward `embedded-io-async`
+//! # The async style
 //!
-//! The stream already implements `embedded_io::ErrorType` with
-//! [`StreamError`], whose kinds map onto `embedded_io::ErrorKind`. The async
-//! side will be thin futures over this same state machine, driven by the
-//! same reactor: a readiness event wakes the task that registered a waker
-//! beside the stream, and the future re-checks its `poll_*` method.
-//! `read_until(..).await` starts the read and then polls [`poll_read`];
-//! `Read::read` is [`read_some`] plus a copy and a consume; `BufRead`'s
-//! `fill_buf` is [`read_some`] plus [`data`], its `consume(amt)` a partial
-//! consume; `Write::write` is [`write`], awaiting writability on
-//! [`WriteError::Full`]; `flush` awaits [`flushed`] reaching [`written`].
-//! End-of-file becomes `Ok(0)` there instead of `Closed(PeerClosed)`.
+//! [`AsyncStream`] wraps the same state machine in `async` methods driven
+//! by the same reactor through a [`Runtime`](crate::task::Runtime):
+//! `stream.read_until(b"\r\n\r\n", 8192).await`, `read_exact`,
+//! `read_chunk` / `read_some`, `read_until_close`, `write` / `write_all`,
+//! `flush` and `close`, and [`AsyncStream::connect`] for a client. An
+//! operation that must wait registers the transport's source (an
+//! [`IoSource`]) under a handler that wakes the current task by id; the
+//! event's readiness reaches the transport when the task is polled again,
+//! and the operation re-checks its `poll_*` method. It implements
+//! `embedded-io-async` `Read`, `BufRead` and `Write` (end-of-file is
+//! `Ok(0)` there), so other crates can use eddy streams.
+//!
+//! Client connections are a backend's [`ConnectAttempt`]: `eddy_std`'s
+//! `Connecting`, the simulator's scripted attempt in the test suite, a
+//! smoltcp socket in `SynSent`.
 //!
 //! [`on_readable`]: BufferedStream::on_readable
 //! [`on_writable`]: BufferedStream::on_writable

@@ -18,8 +18,13 @@
 //! event will come from (a reactor timer, a readiness handler, the oneshot's
 //! waiter list); when the event comes, that id joins the runtime's woken
 //! set, and the runtime polls exactly the woken tasks. The loop never blocks
-//! in a poll while a task is woken. A future from another crate that only
-//! wakes through the `Waker` is not re-polled by this mechanism: drive such
+//! in a poll while a task is woken. For I/O, [`IoHandle`] registers a source
+//! under a handler that records the event's readiness for the waiting task
+//! and wakes it; the task's futures read that readiness when it is polled
+//! (this is how [`AsyncStream`](crate::stream::AsyncStream) waits).
+//!
+//! A future from another crate that only wakes through the `Waker` is not
+//! re-polled by this mechanism: drive such
 //! futures from an eddy future that wakes on its behalf, or poll them with
 //! a periodic timer.
 //!
