@@ -54,8 +54,15 @@ log_dir=$(mktemp -d)
 start "$log_dir/bare" "$BIN/bare_http" --tap tap0 --ip 192.168.69.2/24 --port 8080 --backlog 4
 start "$log_dir/std" "$BIN/http_server" --addr 192.168.69.1:8888
 
-rate() { # rate URL -> requests/s
-    in_ns wrk -t1 -c"$CONNS" -d"${DURATION}s" "$1" | awk '/^Requests\/sec/ { print $2 }'
+rate() { # rate URL -> requests/s; a run with socket errors or non-2xx answers fails
+    local out
+    out=$(in_ns wrk -t1 -c"$CONNS" -d"${DURATION}s" "$1")
+    if grep -qE 'Socket errors|Non-2xx' <<<"$out"; then
+        echo "tap-bench: $1 answered with errors:" >&2
+        echo "$out" >&2
+        exit 1
+    fi
+    awk '/^Requests\/sec/ { print $2 }' <<<"$out"
 }
 bare_total=0
 std_total=0
