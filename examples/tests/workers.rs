@@ -250,6 +250,38 @@ fn sigterm_ends_every_worker_and_the_parent_cleanly() {
     }
 }
 
+/// Whether `pid` runs (exists and is not a zombie): `/proc/PID/stat`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat
+            .rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next());
+        state != Some("Z")
+    })
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[test]
+fn workers_do_not_outlive_a_parent_killed_with_sigkill() {
+    let mut w = Workers::start(2, &[]);
+    assert!(signal(w.parent_pid(), "KILL"));
+    let (status, _) = w.wait_parent();
+    assert!(!status.success());
+    // The kernel sends each worker SIGTERM (PR_SET_PDEATHSIG): each drains
+    // and exits (a zombie waiting for init to reap it counts as gone).
+    for (id, pid) in &w.pids {
+        let start = std::time::Instant::now();
+        while running(*pid) {
+            assert!(
+                start.elapsed() < BOUND,
+                "worker {id} (pid {pid}) outlived its parent"
+            );
+            thread::yield_now();
+        }
+    }
+}
+
 #[test]
 fn load_from_fresh_connections_splits_evenly_over_two_workers() {
     let w = Workers::start(2, &[]);

@@ -30,10 +30,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustix::event::{poll, PollFd, PollFlags};
-use rustix::process::{kill_process, waitpid, Pid, Signal as RSignal, WaitOptions, WaitStatus};
+use rustix::process::{getpid, kill_process, waitpid, Pid, Signal as RSignal, WaitOptions, WaitStatus};
 
 use super::error::{ExitReason, ForkError};
-use crate::sys::fork::{fork, MaskGuard, Side};
+use crate::sys::fork::{fork, term_with_parent, MaskGuard, Side};
 use crate::{Signal, Signals};
 
 /// `usize::MAX`: this process is not a worker.
@@ -79,6 +79,10 @@ pub fn task_id() -> Option<usize> {
 /// - on `SIGTERM`/`SIGINT`, forwards the signal to every worker, stops
 ///   restarting, and returns [`Forked::Finished`] once all have ended.
 ///
+/// A worker is sent `SIGTERM` by the kernel if the parent itself dies (on
+/// Linux and FreeBSD), so workers do not outlive a supervisor killed with
+/// `SIGKILL`.
+///
 /// Sockets bound before the call are shared by every worker (Tornado's
 /// model, which lets one worker take most connections); for an even split
 /// each worker binds its own `SO_REUSEPORT` listener after the call
@@ -118,6 +122,7 @@ pub fn fork_processes(n: usize, max_restarts: usize) -> Result<Forked, ForkError
     };
     let signals = Signals::new(&WATCHED).map_err(ForkError::Signals)?;
     let mut sup = Supervisor {
+        parent: getpid(),
         children: vec![None; n],
         restarts: 0,
         max_restarts,
@@ -125,7 +130,7 @@ pub fn fork_processes(n: usize, max_restarts: usize) -> Result<Forked, ForkError
     };
     for id in 0..n {
         match sup.spawn(id) {
-            Ok(Some(mask)) => return Ok(in_child(signals, mask, id)),
+            Ok(Some(mask)) => return Ok(in_child(signals, mask, sup.parent, id)),
             Ok(None) => {}
             Err(e) => {
                 sup.stop_all(RSignal::TERM);
@@ -137,16 +142,26 @@ pub fn fork_processes(n: usize, max_restarts: usize) -> Result<Forked, ForkError
     sup.supervise(signals)
 }
 
-/// The child's first steps: drop the parent's subscription (restoring the
-/// default dispositions), then the mask held since before the fork.
-fn in_child(signals: Signals, mask: MaskGuard, id: usize) -> Forked {
+/// The child's first steps: ask for `SIGTERM` when the parent dies, drop
+/// the parent's subscription (restoring the default dispositions), then
+/// the mask held since before the fork — a `SIGTERM` that came meanwhile
+/// ends the worker now. A parent that died before the request means no
+/// signal will come: the worker ends itself the same way.
+fn in_child(signals: Signals, mask: MaskGuard, parent: Pid, id: usize) -> Forked {
+    let parent_alive = term_with_parent(parent);
     drop(signals);
     drop(mask);
+    if !parent_alive {
+        let _ = kill_process(getpid(), RSignal::TERM);
+        std::process::exit(1);
+    }
     TASK_ID.store(id, Ordering::Relaxed);
     Forked::Worker(id)
 }
 
 struct Supervisor {
+    /// This process, the workers' parent.
+    parent: Pid,
     /// Live workers by task id.
     children: Vec<Option<Pid>>,
     restarts: usize,
@@ -207,7 +222,7 @@ impl Supervisor {
                 );
                 self.restarts += 1;
                 match self.spawn(id) {
-                    Ok(Some(mask)) => return Ok(in_child(signals, mask, id)),
+                    Ok(Some(mask)) => return Ok(in_child(signals, mask, self.parent, id)),
                     Ok(None) => {}
                     Err(e) => {
                         // No orphans: the others are stopped and reaped.

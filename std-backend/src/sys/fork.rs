@@ -91,3 +91,21 @@ impl std::fmt::Debug for MaskGuard {
         f.debug_struct("MaskGuard").finish_non_exhaustive()
     }
 }
+
+/// Asks the kernel to send this process `SIGTERM` when its parent dies
+/// (`prctl(PR_SET_PDEATHSIG)` on Linux, `procctl(PROC_PDEATHSIG_CTL)` on
+/// FreeBSD; nothing elsewhere), so a worker does not outlive a supervisor
+/// killed with `SIGKILL`. Returns `false` if `parent` is no longer the
+/// parent: it died before the request, and no signal will come.
+pub(crate) fn term_with_parent(parent: Pid) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    {
+        let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM));
+        rustix::process::getppid() == Some(parent)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+    {
+        let _ = parent;
+        true
+    }
+}
