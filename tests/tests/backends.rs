@@ -28,4 +28,5 @@ mod std_poll {
 /// smoltcp over an in-memory loopback, on a virtual clock.
 mod smol_loopback {
     eddy_tests::backend_suite!(eddy_tests::smol::SmolLoopback);
+    eddy_tests::stream_suite!(eddy_tests::smol::SmolLoopback);
 }
