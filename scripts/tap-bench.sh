@@ -7,10 +7,11 @@
 # Everything runs inside a network namespace made here (eddy-tapbench-PID),
 # removed with a trap on any exit. Needs root and wrk. Bounded by timeout.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$SELF")/.."
 
 if [ -z "${EDDY_TAP_BENCH_INNER:-}" ]; then
-    EDDY_TAP_BENCH_INNER=1 exec timeout --kill-after=10 "${TAP_BENCH_TIMEOUT:-900}" bash "$0" "$@"
+    EDDY_TAP_BENCH_INNER=1 exec timeout --kill-after=10 "${TAP_BENCH_TIMEOUT:-900}" bash "$SELF" "$@"
 fi
 
 DURATION=${TAP_BENCH_SECONDS:-5}
@@ -22,9 +23,16 @@ PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
     ip netns del "$NS" 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+on_signal() {
+    trap '' INT TERM # a second signal must not cut the cleanup short
+    echo "tap-bench: interrupted or out of time"
+    exit 124
+}
+trap on_signal INT TERM
 in_ns() { ip netns exec "$NS" "$@"; }
 
 command -v wrk >/dev/null || { echo "tap-bench: wrk is missing (scripts/setup.sh installs it)"; exit 1; }
@@ -40,7 +48,8 @@ in_ns ip link set tap0 up
 start() { # start LOGFILE COMMAND...
     local log=$1
     shift
-    in_ns "$@" >"$log" 2>&1 &
+    # `ip netns exec` execs the server, so $! is its pid.
+    ip netns exec "$NS" "$@" >"$log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 100); do
         grep -q "listening on" "$log" && return 0

@@ -16,11 +16,12 @@
 # non-zero on any failure. Bounded: every client call has a timeout and the
 # whole script re-executes itself under `timeout`.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$SELF")/.."
 
 LIMIT=${TAP_TEST_TIMEOUT:-600}
 if [ -z "${EDDY_TAP_TEST_INNER:-}" ]; then
-    EDDY_TAP_TEST_INNER=1 exec timeout --kill-after=10 "$LIMIT" bash "$0" "$@"
+    EDDY_TAP_TEST_INNER=1 exec timeout --kill-after=10 "$LIMIT" bash "$SELF" "$@"
 fi
 
 NS="eddy-tap-$$"
@@ -39,10 +40,20 @@ cleanup() {
         kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
+    # Whatever else still runs inside the namespace (a client cut off by
+    # the time limit): a live process would keep the namespace alive.
+    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
     ip netns del "$NS" 2>/dev/null || true
     rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+on_signal() {
+    trap '' INT TERM # a second signal (timeout also signals the group) must not cut the cleanup short
+    echo "tap-test: interrupted or out of time"
+    echo "$passed passed, $((failed + 1)) failed"
+    exit 124
+}
+trap on_signal INT TERM
 
 ok() { passed=$((passed + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
@@ -69,7 +80,9 @@ in_ns ip tuntap add dev "$TAP" mode tap
 in_ns ip addr add "$HOST_IP/24" dev "$TAP"
 in_ns ip link set "$TAP" up
 
-in_ns "$BIN" --tap "$TAP" --ip "$SERVER_IP/24" --port "$PORT" --backlog "$BACKLOG" >"$WORK/server.out" 2>&1 &
+# Not through in_ns: `ip netns exec` execs the server, so $! is its pid.
+ip netns exec "$NS" "$BIN" --tap "$TAP" --ip "$SERVER_IP/24" --port "$PORT" --backlog "$BACKLOG" \
+    >"$WORK/server.out" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
     grep -q "listening on" "$WORK/server.out" 2>/dev/null && break
