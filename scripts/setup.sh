@@ -32,11 +32,15 @@ if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q
 fi
 
 # Debian packages: wrk (HTTP load), binutils for firmware size, curl for
-# smoke tests.
+# smoke tests, iproute2 and python3 for the TAP test (scripts/tap-test.sh),
+# bc for scripts/tap-bench.sh.
 need_pkgs=()
 command -v wrk >/dev/null || need_pkgs+=(wrk)
 command -v arm-none-eabi-size >/dev/null || need_pkgs+=(binutils-arm-none-eabi)
 command -v curl >/dev/null || need_pkgs+=(curl)
+command -v ip >/dev/null || need_pkgs+=(iproute2)
+command -v python3 >/dev/null || need_pkgs+=(python3)
+command -v bc >/dev/null || need_pkgs+=(bc)
 if ((${#need_pkgs[@]})); then
     step "apt-get install ${need_pkgs[*]}"
     export DEBIAN_FRONTEND=noninteractive

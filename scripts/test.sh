@@ -28,6 +28,12 @@ cargo clippy -p eddy-core --lib --target thumbv7em-none-eabihf --features sim --
 cargo +nightly build -p eddy-core --target thumbv7em-none-eabihf --features http \
     -Zbuild-std=core --target-dir target/core-only
 
+stage "eddy-bare for thumbv7em-none-eabihf (no_std, no alloc)"
+cargo build -p eddy-bare --target thumbv7em-none-eabihf
+cargo build -p eddy-bare --target thumbv7em-none-eabihf --features defmt
+cargo clippy -p eddy-bare --lib --target thumbv7em-none-eabihf -- -D warnings
+cargo +nightly build -p eddy-bare --target thumbv7em-none-eabihf -Zbuild-std=core --target-dir target/core-only
+
 stage "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
@@ -42,5 +48,8 @@ cargo test --workspace
 
 stage "test suite with the poll(2) fallback forced"
 RUSTFLAGS="--cfg eddy_force_poll" cargo test -p eddy-std -p eddy-tests --target-dir target/force-poll
+
+stage "smoltcp over TAP: bare_http in its own network namespace"
+bash scripts/tap-test.sh
 
 stage "all stages passed"
