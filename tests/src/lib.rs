@@ -97,6 +97,7 @@ macro_rules! stream_suite {
             stream_modes::stream_read_until_close_with_random_chunks,
             stream_async::stream_async_echo_over_the_backend,
             stream_async::stream_client_connects_exchanges_and_closes,
+            stream_async::stream_async_idle_stream_stays_quiet,
         );
     };
 }

@@ -156,3 +156,40 @@ pub fn stream_client_connects_exchanges_and_closes<H: Harness>() {
     );
     assert_eq!(rt.reactor().unwrap().handlers(), 0, "nothing left registered");
 }
+
+/// Between operations a stream is not registered: bytes that arrive while
+/// its task awaits something else (a timer) produce no events, even on the
+/// level-triggered poll(2) backend, and are read by the next operation.
+pub fn stream_async_idle_stream_stays_quiet<H: Harness>() {
+    let rt = Rt::<H>::new(H::backend(), ());
+    let (transport, mut peer) = {
+        let mut r = rt.reactor().unwrap();
+        H::stream_pair(r.backend_mut())
+    };
+    let (events_while_idle, second) = rt
+        .block_on(
+            &[],
+            async {
+                let mut s: Stream<'_, H> = AsyncStream::new(&rt, transport);
+                {
+                    let mut r = rt.reactor().unwrap();
+                    peer.send(r.backend_mut(), b"first\n");
+                }
+                let line = s.read_until(b"\n", 128).await.unwrap();
+                s.consume(line).unwrap();
+                let before = {
+                    let mut r = rt.reactor().unwrap();
+                    peer.send(r.backend_mut(), b"second\n");
+                    r.stats().events
+                };
+                rt.sleep(core::time::Duration::from_millis(10)).await;
+                let idle = rt.reactor().unwrap().stats().events - before;
+                let line = s.read_until(b"\n", 128).await.unwrap();
+                (idle, s.data(&line).to_vec())
+            },
+            Some(PATIENCE),
+        )
+        .expect("both lines were read");
+    assert_eq!(events_while_idle, 0, "an idle stream is not registered");
+    assert_eq!(second, b"second\n");
+}
