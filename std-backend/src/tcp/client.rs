@@ -98,3 +98,31 @@ pub async fn connect_stream<'r, const R: usize, const W: usize>(
         other => io::Error::other(other.to_string()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    use eddy_core::task::Runtime;
+
+    use super::*;
+
+    type Rt = Runtime<StdBackend, (), 2, 8, 8, 8, 8>;
+
+    #[test]
+    fn a_refused_connection_is_the_os_error_and_leaves_nothing_registered() {
+        // A port that was just listening and is closed now refuses.
+        let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let rt = Rt::new(StdBackend::new().unwrap(), ());
+        let res = rt
+            .block_on(
+                &[],
+                async { connect_stream::<64, 64>(&rt, addr).await.map(|_| ()) },
+                Some(Duration::from_secs(10)),
+            )
+            .unwrap();
+        assert_eq!(res.unwrap_err().kind(), io::ErrorKind::ConnectionRefused);
+        assert_eq!(rt.reactor().unwrap().handlers(), 0);
+    }
+}
