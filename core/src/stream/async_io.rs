@@ -61,6 +61,10 @@ struct Registration {
 /// `embedded-io-async`'s `Read`, `BufRead` and `Write`, so crates written
 /// against those traits run over it (end-of-file is `Ok(0)` there).
 ///
+/// Await it from a task of the runtime `rt` (its `block_on` future or a
+/// pool task): the task id is what readiness wakes. Polled from anywhere
+/// else, an operation that has to wait cannot be woken.
+///
 /// # Examples
 ///
 /// A line protocol over the simulated backend, the peer played by the
