@@ -36,6 +36,8 @@
 #   EDDY_HTTP=path      the eddy server binary; when set, http_server is not
 #                       built (EDDY_HTTP=$CARGO_TARGET_DIR/release/mio_http
 #                       runs mio against itself: its ratio should be ~1.0)
+#   HYPER_ARGS=         extra flags for hyper_http (`--pipeline-flush`
+#                       turns on hyper's aggregated flushes for pipelining)
 #   HYPER_HTTP=path, MIO_HTTP=path
 #                       replace a peer's binary (e.g. an eddy build under
 #                       the name mio, to compare two eddy builds in one run)
@@ -178,7 +180,8 @@ start_server() {
         # setsid: the server leads its own process group (same PID, as a
         # job of a script is no group leader), so a server that is a wrapper
         # script is stopped together with its children.
-        setsid taskset -c "$SERVER_CPU" "$bin" --addr "127.0.0.1:$port" \
+        # shellcheck disable=SC2086 # HYPER_ARGS is a list of flags
+        setsid taskset -c "$SERVER_CPU" "$bin" --addr "127.0.0.1:$port" $([[ $name != hyper ]] || echo "${HYPER_ARGS:-}") \
             >"$WORK/fifo" 2>>"$WORK/$name.err" &
         SERVER_PID=$!
         # Opening blocks until the server side has opened the fifo, which

@@ -8,7 +8,9 @@
 //!   `You requested <target>\n` (the target as sent, query included); the
 //!   body length is known, so hyper sends `content-length`;
 //! - keep-alive, pipelining and the header read timeout are hyper's own
-//!   defaults; `TCP_NODELAY` is set on
+//!   defaults; `--pipeline-flush` turns on hyper's
+//!   `http1::Builder::pipeline_flush`, which gathers the responses to
+//!   pipelined requests into fewer writes (off by default in hyper); `TCP_NODELAY` is set on
 //!   every connection, as eddy does;
 //! - SIGINT or SIGTERM stops the server with exit status 0.
 //!
@@ -33,11 +35,17 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, SignalKind};
 
-const USAGE: &str = "usage: hyper_http --addr 127.0.0.1:PORT";
+const USAGE: &str = "usage: hyper_http --addr 127.0.0.1:PORT [--pipeline-flush]";
+
+/// The command line.
+struct Args {
+    addr: SocketAddr,
+    pipeline_flush: bool,
+}
 
 fn main() -> ExitCode {
-    let addr = match parse_args(std::env::args().skip(1)) {
-        Ok(addr) => addr,
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(args) => args,
         Err(msg) => {
             eprintln!("hyper_http: {msg}\n{USAGE}");
             return ExitCode::from(2);
@@ -50,7 +58,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(addr)) {
+    match runtime.block_on(serve(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("hyper_http: {e}");
@@ -59,23 +67,27 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<SocketAddr, String> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut addr = None;
+    let mut pipeline_flush = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--addr" => {
                 let value = args.next().ok_or("--addr needs a value")?;
                 addr = Some(value.parse().map_err(|e| format!("--addr {value}: {e}"))?);
             }
+            "--pipeline-flush" => pipeline_flush = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    addr.ok_or_else(|| "--addr is required".to_string())
+    let addr = addr.ok_or("--addr is required")?;
+    Ok(Args { addr, pipeline_flush })
 }
 
 /// Accepts until SIGINT or SIGTERM; each connection is a task on this thread.
-async fn serve(addr: SocketAddr) -> std::io::Result<()> {
-    let listener = TcpListener::bind(addr).await?;
+async fn serve(args: Args) -> std::io::Result<()> {
+    let listener = TcpListener::bind(args.addr).await?;
+    let pipeline_flush = args.pipeline_flush;
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut out = std::io::stdout().lock();
@@ -99,6 +111,7 @@ async fn serve(addr: SocketAddr) -> std::io::Result<()> {
                     let conn = http1::Builder::new()
                         .timer(TokioTimer::new())
                         .keep_alive(true)
+                        .pipeline_flush(pipeline_flush)
                         .serve_connection(TokioIo::new(stream), service_fn(answer));
                     let _ = conn.await;
                 });
