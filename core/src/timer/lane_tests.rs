@@ -133,3 +133,26 @@ fn a_periodic_tick_parked_at_the_end_of_time_does_not_block_the_lane() {
     assert_invariants(&h);
     assert_eq!(drain(&mut h), [1, 0, 2]);
 }
+
+#[test]
+fn a_drained_store_claims_neighbouring_slots_again() {
+    let mut h: TimerHeap<u32, 4> = TimerHeap::new();
+    let old: Vec<_> = (0..4u32)
+        .map(|i| h.schedule(t(u64::from(i)), i).unwrap())
+        .collect();
+    // Freed in a scattered order: 0, 3, 2, 1.
+    for i in [2, 0, 3, 1] {
+        assert!(h.cancel(old[i]));
+    }
+    assert!(h.is_empty());
+    let new: Vec<_> = (0..4u32)
+        .map(|i| h.schedule(t(10 + u64::from(i)), i).unwrap())
+        .collect();
+    let slots: Vec<u32> = new.iter().map(|hd| hd.slot()).collect();
+    assert_eq!(slots, [0, 1, 2, 3], "in index order, not freeing order");
+    for hd in &old {
+        assert!(!h.cancel(*hd) && h.get(*hd).is_none(), "{hd} is stale");
+    }
+    assert_invariants(&h);
+    assert_eq!(drain(&mut h), [0, 1, 2, 3]);
+}

@@ -67,7 +67,7 @@
 //!   names a key with the same slot and generation, and its item is `Some`;
 //! - a slot is held (item `Some`, not on the free list) iff exactly one key
 //!   in the heap or lane holds it; every other used slot is on the free
-//!   list, and slots `fresh..N` have never been used;
+//!   list or at or past `fresh` (free, in index order, even generation);
 //! - `live` counts the pending timers;
 //! - `seq` is strictly greater than every key's `seq` (it is a `u64` and
 //!   would take centuries to wrap).
@@ -160,6 +160,10 @@ impl<T, const N: usize> TimerHeap<T, N> {
     ///
     /// [`Full`] with `item` inside if `N` timers are pending.
     pub fn schedule(&mut self, deadline: Instant, item: T) -> Result<TimerHandle, Full<T>> {
+        if self.lane.len == 0 && self.heap.len == 0 {
+            // Nothing is held: claim neighbouring slots again.
+            self.slots.restart();
+        }
         let (slot, generation) = match self.slots.claim(item) {
             Ok(claimed) => claimed,
             Err(item) if self.live >= N => return Err(Full(item)),

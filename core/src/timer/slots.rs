@@ -14,9 +14,13 @@
 //! - the item, `Some` from `claim` until `release`.
 //!
 //! Generation and place sit side by side, so checking a handle and finding
-//! its key read one 8-byte word. Slots from `fresh` up were never used
-//! (generation 0, no item): a new table is all zeros and `None`, which is
-//! why [`SlotTable::new`] is `const`.
+//! its key read one 8-byte word. Slots from `fresh` up are free and off the
+//! free list (even generation, no item) and are claimed in index order: a
+//! new table is all zeros and `None` with `fresh` at 0, which is why
+//! [`SlotTable::new`] is `const`. Whenever no slot is held, the store puts
+//! `fresh` back to 0 ([`SlotTable::restart`]), so the next timers take
+//! neighbouring slots again instead of the scattered order in which the
+//! last ones were freed.
 //!
 //! A slot is *held* while its item is stored: its timer is pending, or it
 //! was cancelled and its key has not left the heap or lane yet (the item is
@@ -42,7 +46,7 @@ pub(super) struct Slot {
 pub(super) struct SlotTable<T, const N: usize> {
     pub(super) meta: [Slot; N],
     pub(super) items: [Option<T>; N],
-    /// Slots `fresh..N` were never used.
+    /// Slots `fresh..N` are free, off the free list, claimed in order.
     pub(super) fresh: usize,
     /// Head of the free list threaded through `meta[..].place`.
     pub(super) free: u32,
@@ -117,32 +121,36 @@ impl<T, const N: usize> SlotTable<T, N> {
     #[inline]
     pub(super) fn place_of(&self, slot: u32, generation: u32) -> Option<u32> {
         // Generations are odd exactly while a slot's timer is pending, so
-        // an even one is never live; a slot at or past `fresh` was never
-        // used (its generation 0 proves nothing).
-        let s = slot as usize;
-        if generation & 1 == 0 || s >= self.fresh {
+        // an even one is never live, and a free slot (even) matches no
+        // handle.
+        if generation & 1 == 0 {
             return None;
         }
-        let meta = self.meta.get(s)?;
+        let meta = self.meta.get(slot as usize)?;
         (meta.generation == generation).then_some(meta.place)
     }
 
-    /// Retires every pending timer's generation, then drops every item
-    /// and puts every used slot on the free list. O(`fresh`).
+    /// Claims in index order from slot 0 again. Only for a table where
+    /// no slot is held: every slot is then free, and their generations
+    /// (even) keep every old handle stale. O(1).
+    pub(super) fn restart(&mut self) {
+        self.fresh = 0;
+        self.free = NO_SLOT;
+    }
+
+    /// Retires every pending timer's generation, then drops every item and
+    /// frees every slot. O(`fresh`).
     pub(super) fn clear(&mut self) {
         // Retire every handle before dropping any item, so that even a
         // panicking `Drop` leaves no live handle behind.
-        for meta in &mut self.meta[..self.fresh] {
+        let used = self.fresh;
+        for meta in &mut self.meta[..used] {
             meta.generation = meta.generation.wrapping_add(meta.generation & 1);
         }
-        self.free = NO_SLOT;
-        for slot in (0..self.fresh).rev() {
-            self.meta[slot].place = self.free;
-            self.free = slot as u32;
-        }
+        self.restart();
         // A panicking `Drop` leaves the rest for `claim` (which overwrites
         // them) or for the table's own drop.
-        for item in &mut self.items[..self.fresh] {
+        for item in &mut self.items[..used] {
             *item = None;
         }
     }

@@ -115,8 +115,8 @@ pub(super) fn assert_invariants<T, const N: usize>(h: &TimerHeap<T, N>) {
     );
     for (slot, holder) in held.iter().enumerate().skip(s.fresh) {
         assert!(
-            s.items[slot].is_none() && s.meta[slot].generation == 0 && holder.is_none(),
-            "unused slot {slot} touched"
+            s.items[slot].is_none() && s.meta[slot].generation & 1 == 0 && holder.is_none(),
+            "slot {slot} past fresh is not free"
         );
     }
 }
