@@ -1,9 +1,11 @@
 //! Request heads: parsing with `httparse` and the header rules that decide
 //! framing, keep-alive and `Expect`.
 //!
-//! A [`RequestHead`] borrows every string from the caller's read buffer; the
-//! only storage it owns is the fixed array of `H` [`Header`]s that `httparse`
-//! fills, so parsing a head copies no bytes and allocates nothing.
+//! A [`RequestHead`] borrows every string from the caller's read buffer and
+//! is a few words in size: `httparse` fills an uninitialised array of `H`
+//! [`Header`]s on the parser's stack, the rules below read it there, and the
+//! head keeps only the span of its header section, split again on demand
+//! ([`Headers`]). Parsing a head copies no bytes and allocates nothing.
 //!
 //! The rules applied after `httparse` accepts the syntax:
 //!
@@ -14,8 +16,11 @@
 //! - `Connection` decides persistence (RFC 9112 §9.3);
 //! - `Expect: 100-continue` is honoured only where RFC 9110 §10.1.1 allows.
 
+use core::mem::MaybeUninit;
+
 use httparse::Header;
 
+use super::fields::Headers;
 use super::{BodyLen, RequestError};
 
 /// The protocol version of a request.
@@ -29,13 +34,15 @@ pub enum Version {
 }
 
 /// A parsed request head. Every string borrows from the caller's read
-/// buffer (`'b`); `H` is the connection's header capacity.
+/// buffer (`'b`); `H` is the connection's header capacity (a head with more
+/// header lines was refused).
 #[derive(Clone, Copy, Debug)]
 pub struct RequestHead<'b, const H: usize> {
     method: &'b str,
     target: &'b str,
     version: Version,
-    headers: [Header<'b>; H],
+    /// The header section: the lines after the request line.
+    section: &'b [u8],
     count: usize,
     body: BodyLen,
     keep_alive: bool,
@@ -58,9 +65,9 @@ impl<'b, const H: usize> RequestHead<'b, H> {
         self.version
     }
 
-    /// The header fields in the order received.
-    pub fn headers(&self) -> &[Header<'b>] {
-        self.headers.get(..self.count).unwrap_or(&[])
+    /// The header fields in the order received (at most `H`).
+    pub fn headers(&self) -> Headers<'b> {
+        Headers::new(self.section, self.count)
     }
 
     /// The value of the first header named `name` (compared
@@ -68,7 +75,6 @@ impl<'b, const H: usize> RequestHead<'b, H> {
     /// already stripped.
     pub fn header(&self, name: &str) -> Option<&'b [u8]> {
         self.headers()
-            .iter()
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value)
     }
@@ -108,12 +114,14 @@ pub(crate) fn parse<'b, const H: usize>(
     input: &'b [u8],
     max_body: u64,
 ) -> Result<Option<(RequestHead<'b, H>, usize)>, RequestError> {
-    let mut headers: [Header<'b>; H] = [httparse::EMPTY_HEADER; H];
-    let mut req = httparse::Request::new(&mut headers);
+    // httparse writes the headers it finds and hands back only those: the
+    // array needs no initialising.
+    let mut headers = [const { MaybeUninit::<Header<'b>>::uninit() }; H];
+    let mut req = httparse::Request::new(&mut []);
     // httparse skips empty lines before the request line, as RFC 9112 §2.2
     // asks, and rejects whitespace before a colon and obs-fold in requests
     // (RFC 9112 §5.1, §5.2) with an error.
-    let len = match req.parse(input) {
+    let len = match req.parse_with_uninit_headers(input, &mut headers) {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(httparse::Error::TooManyHeaders) => return Err(RequestError::TooManyHeaders),
@@ -131,18 +139,34 @@ pub(crate) fn parse<'b, const H: usize>(
         1 => Version::Http11,
         _ => return Err(RequestError::UnsupportedVersion),
     };
-    let facts = rules(version, headers.get(..count).unwrap_or(&[]), max_body)?;
+    let facts = rules(version, req.headers, max_body)?;
     let head = RequestHead {
         method,
         target,
         version,
-        headers,
+        section: header_section(input.get(..len).unwrap_or(input), target),
         count,
         body: facts.body,
         keep_alive: facts.keep_alive,
         expects_continue: facts.expects_continue,
     };
     Ok(Some((head, len)))
+}
+
+/// The bytes of the complete head `head` after its request line, which
+/// ends at the first line end after `target` (a slice of `head`).
+fn header_section<'b>(head: &'b [u8], target: &str) -> &'b [u8] {
+    // Offsets within one buffer from the slices' addresses (safe code),
+    // clamped to the head.
+    let from = (target.as_ptr() as usize)
+        .wrapping_sub(head.as_ptr() as usize)
+        .saturating_add(target.len())
+        .min(head.len());
+    let rest = head.get(from..).unwrap_or(&[]);
+    match rest.iter().position(|&b| b == b'\n') {
+        Some(end) => rest.get(end + 1..).unwrap_or(&[]),
+        None => &[],
+    }
 }
 
 /// httparse only understands `HTTP/1.x`. Tell a well-formed request line

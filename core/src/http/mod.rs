@@ -8,9 +8,10 @@
 //!
 //! # A tour
 //!
-//! - [`head`](RequestHead): request heads are parsed by `httparse` into a
-//!   fixed array of `H` headers; the parsed head borrows the caller's
-//!   buffer, so nothing is copied and nothing allocated. The header rules
+//! - [`head`](RequestHead): request heads are parsed by `httparse` (at most
+//!   `H` headers); the parsed head borrows the caller's buffer and its
+//!   [`Headers`] are read from there on demand, so nothing is copied and
+//!   nothing allocated. The header rules
 //!   (Host, framing, keep-alive, Expect) follow RFC 9112 and RFC 9110.
 //! - Bodies: `Content-Length` and chunked decoders stream body bytes to the
 //!   caller as [`Event::Body`] slices as they arrive, so a 1 MiB body never
@@ -55,6 +56,7 @@ mod config;
 mod conn;
 mod error;
 mod event;
+mod fields;
 mod head;
 mod output;
 mod response;
@@ -68,6 +70,7 @@ pub use config::Config;
 pub use conn::Connection;
 pub use error::{OutputFull, RequestError, ResponseError};
 pub use event::{Event, Next, Received};
+pub use fields::Headers;
 pub use head::{RequestHead, Version};
 pub use httparse::Header;
 pub use output::{Output, SliceOutput};

@@ -72,11 +72,13 @@ pub(crate) fn start<O: Output>(
     if status.is_informational() {
         return Err(ResponseError::InformationalStatus);
     }
-    let reason = reason.or(status.reason()).unwrap_or("");
-    // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4).
-    if !all(reason.as_bytes(), &FIELD_BYTE) {
-        return Err(ResponseError::InvalidReason);
-    }
+    let reason = match reason {
+        // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4).
+        Some(r) if !all(r.as_bytes(), &FIELD_BYTE) => return Err(ResponseError::InvalidReason),
+        Some(r) => r,
+        // The built-in phrases are letters and spaces.
+        None => status.reason().unwrap_or(""),
+    };
     for (name, value) in headers {
         // field-name = token; field-value bytes exclude CR, LF, NUL and
         // other controls (RFC 9110 §5.1, §5.5).
@@ -274,13 +276,16 @@ impl Head<'_> {
         n
     }
 
-    /// Writes the head; the caller checked that it fits.
+    /// Writes the head; the caller checked that it fits. Fixed pieces are
+    /// joined on the stack first, so a head costs a handful of writes.
     fn emit<O: Output>(&self, out: &mut O) -> Result<(), ResponseError> {
         // status-line = HTTP-version SP status-code SP [ reason-phrase ]
         // (RFC 9112 §4); always our highest version (RFC 9110 §6.2).
-        out.write(b"HTTP/1.1 ")?;
-        out.write(&self.status.digits())?;
-        out.write(b" ")?;
+        let mut start = *b"HTTP/1.1 000 ";
+        if let Some(code) = start.get_mut(9..12) {
+            code.copy_from_slice(&self.status.digits());
+        }
+        out.write(&start)?;
         out.write(self.reason.as_bytes())?;
         out.write(b"\r\n")?;
         for (name, value) in self.headers {
@@ -289,8 +294,14 @@ impl Head<'_> {
         match self.length {
             Length::None => {}
             Length::Content(n) => {
+                // "Content-Length: " + at most 20 digits + CRLF.
+                let mut line = [0u8; 38];
                 let mut digits = [0u8; 20];
-                field(out, "Content-Length", decimal(n, &mut digits))?;
+                let used = join(
+                    &mut line,
+                    &[b"Content-Length: ", decimal(n, &mut digits), b"\r\n"],
+                );
+                out.write(used)?;
             }
             Length::Chunked => field(out, "Transfer-Encoding", b"chunked")?,
         }
@@ -300,6 +311,20 @@ impl Head<'_> {
         out.write(b"\r\n")?;
         Ok(())
     }
+}
+
+/// Copies `parts` one after the other into `buf` (which must hold them)
+/// and returns the filled prefix.
+fn join<'a>(buf: &'a mut [u8], parts: &[&[u8]]) -> &'a [u8] {
+    let mut at = 0;
+    for part in parts {
+        let end = at + part.len();
+        if let Some(dst) = buf.get_mut(at..end) {
+            dst.copy_from_slice(part);
+            at = end;
+        }
+    }
+    buf.get(..at).unwrap_or(&[])
 }
 
 /// field-line = field-name ":" OWS field-value OWS (RFC 9112 §5).
@@ -441,6 +466,16 @@ mod tests {
         assert!(all(b"text/plain", &FIELD_BYTE));
         assert!(!all(b"a\r\nb", &FIELD_BYTE));
         assert!(all(b"", &TCHAR));
+    }
+
+    /// `start` skips checking the built-in phrases: they must pass the check.
+    #[test]
+    fn built_in_reasons_are_valid_phrases() {
+        for code in 100..=599 {
+            if let Some(reason) = Status::new(code).and_then(Status::reason) {
+                assert!(all(reason.as_bytes(), &FIELD_BYTE), "{code} {reason}");
+            }
+        }
     }
 
     /// `Head::len` is what `emit` writes, for every framing and

@@ -195,3 +195,24 @@ fn connection_and_expect() {
     assert!(!head(raw).unwrap().expects_continue(), "ignored in 1.0");
     assert!(head(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap().is_head());
 }
+
+#[test]
+fn headers_match_what_httparse_parsed() {
+    let heads: [&[u8]; 5] = [
+        b"\r\n\nGET / HTTP/1.1\r\nHost: x\r\nA:\t v \t\r\nB:\r\nC: 1:2 \r\n\r\n",
+        b"GET / HTTP/1.1\nHost: x\nX-Y:z\n\n",
+        b"GET / HTTP/1.0\r\n\r\n",
+        b"POST /e HTTP/1.1\r\nHost:  h \r\nContent-Length: 3\r\nV: a\x80b \r\n\r\n",
+        b"GET / HTTP/1.1\r\nhOsT: x\r\nE: \r\nF:   \t\r\n\r\n",
+    ];
+    for raw in heads {
+        let mut want = [httparse::EMPTY_HEADER; 8];
+        let mut req = httparse::Request::new(&mut want);
+        assert!(req.parse(raw).unwrap().is_complete());
+        let want: std::vec::Vec<(&str, &[u8])> = req.headers.iter().map(|h| (h.name, h.value)).collect();
+        let h = head(raw).unwrap();
+        let got: std::vec::Vec<(&str, &[u8])> = h.headers().map(|h| (h.name, h.value)).collect();
+        assert_eq!(got, want, "{:?}", raw);
+        assert_eq!(h.headers().len(), want.len());
+    }
+}
