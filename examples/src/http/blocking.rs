@@ -90,7 +90,8 @@ fn on_done(s: &mut Server, r: &mut Loop, message: usize) -> CallbackResult {
     match result {
         Ok(ms) => {
             let text = format!("blocked {ms} ms\n");
-            reply(s, r, index, Status::OK, &[], &[text.as_bytes()]);
+            let now = r.now();
+            reply(s, r, index, now, Status::OK, &[], &[text.as_bytes()]);
         }
         Err(_) => reply_error(s, r, index, Status::INTERNAL_SERVER_ERROR),
     }

@@ -296,7 +296,7 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
         conn.consume(consumed);
         match step {
             Step::Again => {}
-            Step::Answer => routes::answer(s, r, index),
+            Step::Answer => routes::answer(s, r, index, now),
             Step::NeedMore => {
                 if conn.peer_closed || conn.buffered() == conn.rbuf.len() {
                     conn.closing = true;

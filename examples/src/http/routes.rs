@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use eddy_core::http::{BodyLen, RequestHead, Status};
-use eddy_core::{Callback, CallbackResult};
+use eddy_core::{Callback, CallbackResult, Instant};
 
 use super::conn::{drive, Park};
 use super::server::{Loop, Server};
@@ -124,8 +124,9 @@ impl Request {
     }
 }
 
-/// Answers the request that has just been read completely.
-pub(crate) fn answer(s: &mut Server, r: &mut Loop, index: usize) {
+/// Answers the request that has just been read completely, at `now` (the
+/// caller's clock reading: one per batch of pipelined requests).
+pub(crate) fn answer(s: &mut Server, r: &mut Loop, index: usize, now: Instant) {
     let draining = s.shutting_down();
     let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
         return;
@@ -140,6 +141,7 @@ pub(crate) fn answer(s: &mut Server, r: &mut Loop, index: usize) {
                 s,
                 r,
                 index,
+                now,
                 Status::METHOD_NOT_ALLOWED,
                 &[("Allow", ALLOW)],
                 &[b"method not allowed\n"],
@@ -147,13 +149,13 @@ pub(crate) fn answer(s: &mut Server, r: &mut Loop, index: usize) {
         }
         Route::Echo => {
             let body = std::mem::take(&mut conn.req.body);
-            reply(s, r, index, Status::OK, &[], &[&body]);
+            reply(s, r, index, now, Status::OK, &[], &[&body]);
             if let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) {
                 conn.req.body = body; // keep the capacity for the next request
             }
         }
-        Route::Notify => notify(s, r, index),
-        Route::NotFound => reply(s, r, index, Status::NOT_FOUND, &[], &[b"not found\n"]),
+        Route::Notify => notify(s, r, index, now),
+        Route::NotFound => reply(s, r, index, now, Status::NOT_FOUND, &[], &[b"not found\n"]),
         Route::Sleep(Some(ms)) => {
             match r.call_later(Duration::from_millis(ms), Callback::new(sleep_done, index)) {
                 Ok(timer) => conn.park = Park::Sleep { timer, ms },
@@ -175,11 +177,19 @@ pub(crate) fn answer(s: &mut Server, r: &mut Loop, index: usize) {
         }
         Route::Pid => {
             let pid = format!("{}\n", std::process::id());
-            reply(s, r, index, Status::OK, &[], &[pid.as_bytes()]);
+            reply(s, r, index, now, Status::OK, &[], &[pid.as_bytes()]);
         }
         Route::Requested => {
             let target = std::mem::take(&mut conn.req.target);
-            reply(s, r, index, Status::OK, &[], &[b"You requested ", &target, b"\n"]);
+            reply(
+                s,
+                r,
+                index,
+                now,
+                Status::OK,
+                &[],
+                &[b"You requested ", &target, b"\n"],
+            );
             if let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) {
                 conn.req.target = target;
             }
@@ -187,11 +197,13 @@ pub(crate) fn answer(s: &mut Server, r: &mut Loop, index: usize) {
     }
 }
 
-/// Writes a complete `text/plain` response made of `parts` and finishes it.
+/// Writes a complete `text/plain` response made of `parts` and finishes it
+/// at `now` (the idle timeout starts there).
 pub(super) fn reply(
     s: &mut Server,
-    r: &mut Loop,
+    _: &mut Loop,
     index: usize,
+    now: Instant,
     status: Status,
     headers: &[(&str, &str)],
     parts: &[&[u8]],
@@ -216,7 +228,7 @@ pub(super) fn reply(
         && parts
             .iter()
             .all(|p| conn.http.write_body(&mut conn.out, p).is_ok_and(|w| w == p.len()));
-    match ok.then(|| conn.http.finish(&mut conn.out, r.now())) {
+    match ok.then(|| conn.http.finish(&mut conn.out, now)) {
         Some(Ok(eddy_core::http::Next::KeepAlive)) => {}
         _ => conn.closing = true,
     }
@@ -239,7 +251,8 @@ fn sleep_done(s: &mut Server, r: &mut Loop, index: usize) -> CallbackResult {
     };
     conn.park = Park::No;
     let text = format!("slept {ms} ms\n");
-    reply(s, r, index, Status::OK, &[], &[text.as_bytes()]);
+    let now = r.now();
+    reply(s, r, index, now, Status::OK, &[], &[text.as_bytes()]);
     drive(s, r, index);
     Ok(())
 }
@@ -253,13 +266,14 @@ fn wait_timed_out(s: &mut Server, r: &mut Loop, index: usize) -> CallbackResult 
     }
     conn.park = Park::No;
     s.waiters.retain(|&w| w != index);
-    reply(s, r, index, Status::GATEWAY_TIMEOUT, &[], &[b"timeout\n"]);
+    let now = r.now();
+    reply(s, r, index, now, Status::GATEWAY_TIMEOUT, &[], &[b"timeout\n"]);
     drive(s, r, index);
     Ok(())
 }
 
 /// `POST /notify`: every waiter gets the body; the notifier gets the count.
-fn notify(s: &mut Server, r: &mut Loop, index: usize) {
+fn notify(s: &mut Server, r: &mut Loop, index: usize, now: Instant) {
     let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
@@ -273,7 +287,7 @@ fn notify(s: &mut Server, r: &mut Loop, index: usize) {
         if let Park::Wait { timer } = waiter.park {
             r.cancel(timer);
             waiter.park = Park::No;
-            reply(s, r, w, Status::OK, &[], &[&body]);
+            reply(s, r, w, now, Status::OK, &[], &[&body]);
             drive(s, r, w);
             woken += 1;
         }
@@ -281,7 +295,7 @@ fn notify(s: &mut Server, r: &mut Loop, index: usize) {
     s.waiters = waiters;
     s.waiters.clear();
     let text = format!("notified {woken}\n");
-    reply(s, r, index, Status::OK, &[], &[text.as_bytes()]);
+    reply(s, r, index, now, Status::OK, &[], &[text.as_bytes()]);
     if let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) {
         conn.req.body = body;
     }
