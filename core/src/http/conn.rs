@@ -13,7 +13,7 @@ use super::body::{BodyDecoder, Decoded};
 use super::event::{Event, Next, Received};
 use super::head::{self, RequestHead};
 use super::response::{self, Exchange, Framing, CONTINUE};
-use super::{BodyLen, Config, Output, RequestError, ResponseError, Status};
+use super::{BodyLen, Config, Output, RequestError, ResponseError, ResponseHeaders, Status};
 use crate::time::Instant;
 
 /// One HTTP/1.1 server connection as a state machine: bytes and `now` in,
@@ -410,6 +410,28 @@ impl<const H: usize> Connection<H> {
         status: Status,
         reason: Option<&str>,
         headers: &[(&str, &str)],
+        body: BodyLen,
+    ) -> Result<(), ResponseError> {
+        // The checks in the order they always ran: state, status, reason,
+        // then the headers.
+        self.check_idle_writer()?;
+        response::status_line(status, reason)?;
+        let headers = ResponseHeaders::new(headers)?;
+        self.start_response_checked(out, status, reason, headers, body)
+    }
+
+    /// [`start_response`](Connection::start_response) with headers checked
+    /// beforehand, once for any number of responses.
+    ///
+    /// # Errors
+    ///
+    /// As for `start_response`, less the header errors.
+    pub fn start_response_checked<O: Output>(
+        &mut self,
+        out: &mut O,
+        status: Status,
+        reason: Option<&str>,
+        headers: ResponseHeaders<'_>,
         body: BodyLen,
     ) -> Result<(), ResponseError> {
         let mut ex = self.check_idle_writer()?;

@@ -154,13 +154,14 @@ pub(crate) fn parse<'b, const H: usize>(
 }
 
 /// The bytes of the complete head `head` after its request line, which
-/// ends at the first line end after `target` (a slice of `head`).
+/// ends at the first line end after `target` (a slice of `head`) and the
+/// ` HTTP/1.x` that httparse accepted after it.
 fn header_section<'b>(head: &'b [u8], target: &str) -> &'b [u8] {
     // Offsets within one buffer from the slices' addresses (safe code),
     // clamped to the head.
     let from = (target.as_ptr() as usize)
         .wrapping_sub(head.as_ptr() as usize)
-        .saturating_add(target.len())
+        .saturating_add(target.len() + b" HTTP/1.1".len())
         .min(head.len());
     let rest = head.get(from..).unwrap_or(&[]);
     match rest.iter().position(|&b| b == b'\n') {

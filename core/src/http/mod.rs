@@ -60,6 +60,7 @@ mod fields;
 mod head;
 mod output;
 mod response;
+mod response_headers;
 mod status;
 
 #[cfg(test)]
@@ -75,4 +76,5 @@ pub use head::{RequestHead, Version};
 pub use httparse::Header;
 pub use output::{Output, SliceOutput};
 pub use response::CONTINUE;
+pub use response_headers::ResponseHeaders;
 pub use status::Status;

@@ -11,6 +11,7 @@
 //! Body writes take as much as fits and say how much that was.
 
 use super::head::Version;
+use super::response_headers::{valid_reason, ResponseHeaders};
 use super::{BodyLen, Output, ResponseError, Status};
 
 /// The interim response that lets a client waiting on `Expect:
@@ -66,29 +67,11 @@ pub(crate) fn start<O: Output>(
     ex: &Exchange,
     status: Status,
     reason: Option<&str>,
-    headers: &[(&str, &str)],
+    headers: ResponseHeaders<'_>,
     body: BodyLen,
 ) -> Result<Plan, ResponseError> {
-    if status.is_informational() {
-        return Err(ResponseError::InformationalStatus);
-    }
-    let reason = match reason {
-        // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4).
-        Some(r) if !all(r.as_bytes(), &FIELD_BYTE) => return Err(ResponseError::InvalidReason),
-        Some(r) => r,
-        // The built-in phrases are letters and spaces.
-        None => status.reason().unwrap_or(""),
-    };
-    for (name, value) in headers {
-        // field-name = token; field-value bytes exclude CR, LF, NUL and
-        // other controls (RFC 9110 §5.1, §5.5).
-        if name.is_empty() || !all(name.as_bytes(), &TCHAR) || !all(value.as_bytes(), &FIELD_BYTE) {
-            return Err(ResponseError::InvalidHeader);
-        }
-        if RESERVED.iter().any(|r| name.eq_ignore_ascii_case(r)) {
-            return Err(ResponseError::ReservedHeader);
-        }
-    }
+    let reason = status_line(status, reason)?;
+    let headers = headers.fields();
     let http11 = ex.version == Version::Http11;
     let bodiless = status == Status::NO_CONTENT || status == Status::NOT_MODIFIED;
     let framing = match body {
@@ -121,6 +104,24 @@ pub(crate) fn start<O: Output>(
     }
     head.emit(out)?;
     Ok(Plan { framing, close })
+}
+
+/// The reason phrase to write for `status`, after the checks on the status
+/// and a caller's phrase.
+///
+/// # Errors
+///
+/// [`ResponseError::InformationalStatus`], [`ResponseError::InvalidReason`].
+pub(crate) fn status_line(status: Status, reason: Option<&str>) -> Result<&str, ResponseError> {
+    if status.is_informational() {
+        return Err(ResponseError::InformationalStatus);
+    }
+    match reason {
+        Some(r) if !valid_reason(r) => Err(ResponseError::InvalidReason),
+        Some(r) => Ok(r),
+        // The built-in phrases are letters and spaces.
+        None => Ok(status.reason().unwrap_or("")),
+    }
 }
 
 /// Writes a complete error response that closes the connection: the status,
@@ -225,9 +226,6 @@ fn raw<O: Output>(out: &mut O, data: &[u8]) -> Result<usize, ResponseError> {
     out.write(part)?;
     Ok(n)
 }
-
-/// Headers the connection owns.
-const RESERVED: [&str; 3] = ["content-length", "transfer-encoding", "connection"];
 
 /// The `Connection` value to send (RFC 9112 §9.3, §9.6): `close` when
 /// closing; `keep-alive` to an HTTP/1.0 client that stays (RFC 9112
@@ -341,54 +339,6 @@ fn field_len(name: usize, value: usize) -> usize {
     name.saturating_add(value).saturating_add(4)
 }
 
-/// Whether every byte of `bytes` is in `table`: one look-up per byte and no
-/// early exit, so the loop has no data-dependent branch (response strings
-/// are short and almost always valid).
-fn all(bytes: &[u8], table: &[bool; 256]) -> bool {
-    bytes.iter().fold(true, |ok, &b| ok & table[usize::from(b)])
-}
-
-/// `TCHAR[b]`: whether byte `b` is a tchar (RFC 9110 §5.6.2).
-const TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
-        b += 1;
-    }
-    table
-};
-
-/// `FIELD_BYTE[b]`: whether byte `b` may appear in a field value or reason
-/// phrase: HTAB / SP / VCHAR / obs-text (RFC 9110 §5.5, RFC 9112 §4).
-const FIELD_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = b == 0x09 || (b >= 0x20 && b != 0x7f);
-        b += 1;
-    }
-    table
-};
-
 /// How many decimal digits `n` takes.
 fn decimal_len(n: u64) -> usize {
     n.checked_ilog10().map_or(1, |d| d as usize + 1)
@@ -455,25 +405,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn byte_tables_are_the_rfc_9110_classes() {
-        for b in 0..=255u8 {
-            let tchar = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-            assert_eq!(all(&[b], &TCHAR), tchar, "tchar {b}");
-            let field = b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80;
-            assert_eq!(all(&[b], &FIELD_BYTE), field, "field byte {b}");
-        }
-        assert!(all(b"text/plain", &FIELD_BYTE));
-        assert!(!all(b"a\r\nb", &FIELD_BYTE));
-        assert!(all(b"", &TCHAR));
-    }
-
     /// `start` skips checking the built-in phrases: they must pass the check.
     #[test]
     fn built_in_reasons_are_valid_phrases() {
         for code in 100..=599 {
             if let Some(reason) = Status::new(code).and_then(Status::reason) {
-                assert!(all(reason.as_bytes(), &FIELD_BYTE), "{code} {reason}");
+                assert!(valid_reason(reason), "{code} {reason}");
             }
         }
     }

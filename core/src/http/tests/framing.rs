@@ -4,7 +4,7 @@
 use super::*;
 use crate::http::head::Version;
 use crate::http::response::{self, Exchange, Framing};
-use crate::http::{ResponseError, SliceOutput};
+use crate::http::{ResponseError, ResponseHeaders, SliceOutput};
 
 #[test]
 fn chunks_fill_the_output_exactly() {
@@ -56,7 +56,7 @@ fn head_is_all_or_nothing() {
         &ex,
         Status::OK,
         None,
-        &[("A", "b")],
+        ResponseHeaders::new(&[("A", "b")]).unwrap(),
         BodyLen::Fixed(100),
     );
     assert_eq!(r.err(), Some(ResponseError::OutputFull));
@@ -78,7 +78,11 @@ fn argument_validation() {
     let mut buf = [0u8; 128];
     let mut out = SliceOutput::new(&mut buf);
     let mut go = |status, reason, headers: &[(&str, &str)]| {
-        response::start(&mut out, &ex, status, reason, headers, BodyLen::Fixed(0)).err()
+        // What `Connection::start_response` does.
+        response::status_line(status, reason)
+            .and_then(|_| ResponseHeaders::new(headers))
+            .and_then(|h| response::start(&mut out, &ex, status, reason, h, BodyLen::Fixed(0)))
+            .err()
     };
     use ResponseError::*;
     assert_eq!(go(Status::CONTINUE, None, &[]), Some(InformationalStatus));
