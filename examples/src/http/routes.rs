@@ -21,6 +21,9 @@ use super::conn::{drive, Park};
 use super::server::{Loop, Server};
 
 const ALLOW: &str = "GET, HEAD, POST";
+/// The headers of every response but the 405's: checked once at start-up
+/// into `Server::text_plain`.
+pub(crate) const TEXT_PLAIN: &[(&str, &str)] = &[("Content-Type", "text/plain")];
 const MAX_SLEEP_MS: u64 = 60_000;
 const DEFAULT_WAIT_MS: u64 = 30_000;
 
@@ -208,23 +211,28 @@ pub(super) fn reply(
     headers: &[(&str, &str)],
     parts: &[&[u8]],
 ) {
+    let plain = s.text_plain;
     let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
     let len: usize = parts.iter().map(|p| p.len()).sum();
-    let mut all: [(&str, &str); 4] = [("Content-Type", "text/plain"); 4];
-    let n = headers.len().min(3);
-    all[1..=n].copy_from_slice(&headers[..n]);
-    let ok = conn
-        .http
-        .start_response(
+    let started = if headers.is_empty() {
+        // The usual case: only the Content-Type, checked at start-up.
+        conn.http
+            .start_response_checked(&mut conn.out, status, None, plain, BodyLen::Fixed(len as u64))
+    } else {
+        let mut all: [(&str, &str); 4] = [TEXT_PLAIN[0]; 4];
+        let n = headers.len().min(3);
+        all[1..=n].copy_from_slice(&headers[..n]);
+        conn.http.start_response(
             &mut conn.out,
             status,
             None,
             &all[..=n],
             BodyLen::Fixed(len as u64),
         )
-        .is_ok()
+    };
+    let ok = started.is_ok()
         && parts
             .iter()
             .all(|p| conn.http.write_body(&mut conn.out, p).is_ok_and(|w| w == p.len()));

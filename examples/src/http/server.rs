@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 
-use eddy_core::http::Config;
+use eddy_core::http::{Config, ResponseHeaders};
 use eddy_core::{CallbackResult, Event, Handler, Interest, Token};
 use eddy_std::{
     bind_sockets, resume_accepting, start_accepting, stop_accepting, Accepted, Acceptor, Signal, Signals,
@@ -31,6 +31,8 @@ pub struct Server {
     open: usize,
     max_connections: usize,
     pub(crate) http: Config,
+    /// `Content-Type: text/plain`, checked once for every response.
+    pub(crate) text_plain: ResponseHeaders<'static>,
     /// Connections parked on `GET /wait`.
     pub(crate) waiters: Vec<usize>,
     signals: Signals,
@@ -200,6 +202,7 @@ fn serve_here(
         open: 0,
         max_connections: opts.max_connections,
         http,
+        text_plain: ResponseHeaders::new(super::routes::TEXT_PLAIN)?,
         waiters: Vec::with_capacity(64),
         signals: Signals::new(&[Signal::Int, Signal::Term])?,
         signal_token: None,
