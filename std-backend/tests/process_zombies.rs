@@ -77,5 +77,9 @@ fn two_hundred_short_subprocesses_leave_no_zombie() {
     assert_eq!(zombie_children(), Vec::<i32>::new(), "zombies left behind");
     assert_eq!(r.handlers(), 0, "every registration was removed");
     drop(host);
-    assert_eq!(open_fds(), fds_before, "every pipe and exit descriptor was closed");
+    assert_eq!(
+        open_fds(),
+        fds_before,
+        "every pipe and exit descriptor was closed"
+    );
 }
