@@ -49,6 +49,9 @@ cargo test --workspace
 stage "test suite with the poll(2) fallback forced"
 RUSTFLAGS="--cfg eddy_force_poll" cargo test -p eddy-std -p eddy-tests --target-dir target/force-poll
 
+stage "firmware: size table, the image and the on-target tests under QEMU (examples/firmware)"
+bash scripts/firmware.sh
+
 stage "smoltcp over TAP: bare_http in its own network namespace"
 bash scripts/tap-test.sh
 
