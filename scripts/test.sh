@@ -36,6 +36,9 @@ cargo +nightly build -p eddy-bare --target thumbv7em-none-eabihf -Zbuild-std=cor
 
 stage "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+# The library crates alone, with their default features (the workspace run
+# unifies features, which can hide a link to a feature-gated item).
+RUSTDOCFLAGS="-D warnings" cargo doc -p eddy-core -p eddy-bare --no-deps --target-dir target/doc-alone
 
 stage "miri (eddy-core, and its HTTP unit tests)"
 cargo +nightly miri test -p eddy-core

@@ -69,7 +69,7 @@ pub mod http;
 pub mod mailbox;
 pub mod queue;
 pub mod reactor;
-#[cfg(any(test, feature = "sim"))]
+#[cfg(any(test, doc, feature = "sim"))]
 pub mod sim;
 pub mod stream;
 pub mod task;

@@ -94,7 +94,7 @@ mod buffered;
 mod connect;
 mod error;
 mod glue;
-#[cfg(any(test, feature = "sim"))]
+#[cfg(any(test, doc, feature = "sim"))]
 mod mem;
 mod pending;
 mod read;
@@ -109,7 +109,7 @@ pub use buffered::BufferedStream;
 pub use connect::{ConnectAttempt, ConnectError};
 pub use error::{CloseReason, ReadError, StreamError, WriteError};
 pub use glue::{InterestChange, StreamDriver};
-#[cfg(any(test, feature = "sim"))]
+#[cfg(any(test, doc, feature = "sim"))]
 pub use mem::MemTransport;
 pub use read::{ReadDone, MAX_DELIMITER};
 pub use source::IoSource;
