@@ -20,7 +20,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::os::fd::AsFd;
 
-use eddy_core::http::{Config, Connection, Event as HttpEvent};
+use eddy_core::http::{BodyLen, Config, Connection, Event as HttpEvent};
 use eddy_core::timer::TimerHandle;
 use eddy_core::{Callback, CallbackResult, Event, Instant, Interest, Token};
 
@@ -273,8 +273,18 @@ pub(crate) fn drive(s: &mut Server, r: &mut Loop, index: usize) {
                         // limit was already refused (413) with the head.
                         if head.expects_continue() {
                             let _ = conn.http.write_continue(&mut conn.out);
+                            Step::Again
+                        } else if head.body() == BodyLen::Fixed(0) {
+                            // No body: the request is complete with its
+                            // head. Answering now spares the call that would
+                            // only report its end; `finish` then rewinds the
+                            // machine to the next head, so that end is never
+                            // reported (a parked request calls `receive`
+                            // again only after its answer).
+                            Step::Answer
+                        } else {
+                            Step::Again
                         }
-                        Step::Again
                     }
                     HttpEvent::Body(bytes) => {
                         conn.req.body(bytes);
