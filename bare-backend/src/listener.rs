@@ -57,7 +57,7 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
                 self.listeners.len() - 1
             }
         };
-        self.rearm(l);
+        self.rearm(l, true);
         Ok(ListenerId(l as u16))
     }
 
@@ -95,7 +95,7 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
         slot.role = Role::Connection;
         slot.watch = None;
         let id = id_of(i, slot.generation);
-        self.rearm(l);
+        self.rearm(l, true);
         Ok(Some(id))
     }
 
@@ -147,8 +147,9 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
     }
 
     /// Arms free sockets until listener `l` has its backlog (or the pool
-    /// runs out).
-    pub(crate) fn rearm(&mut self, l: usize) {
+    /// runs out); released sockets in TIME-WAIT too, last, if
+    /// `reuse_time_wait`.
+    pub(crate) fn rearm(&mut self, l: usize, reuse_time_wait: bool) {
         let Some(listener) = self.listeners.get(l) else {
             return;
         };
@@ -158,10 +159,13 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
         let (port, backlog) = (listener.port, usize::from(listener.backlog));
         let mut armed = self.listening(ListenerId(l as u16));
         while armed < backlog {
-            let Some(i) = self.take_free() else { return };
+            let Some(i) = self.take_free(reuse_time_wait) else {
+                return;
+            };
             let socket = self.sockets.get_mut::<tcp::Socket>(self.slots[i].handle);
             if socket.listen(port).is_err() {
-                // Only an open socket refuses, and take_free hands out closed ones.
+                // Only an open socket refuses, and take_free hands out
+                // closed ones (or ones in TIME-WAIT, which is not open).
                 return;
             }
             self.slots[i].role = Role::Listening(l as u16);

@@ -29,7 +29,7 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
         if remote.port == 0 || remote.addr.is_unspecified() {
             return Err(ConnectError::Unaddressable);
         }
-        let i = self.take_free().ok_or(ConnectError::NoFreeSocket)?;
+        let i = self.take_free(true).ok_or(ConnectError::NoFreeSocket)?;
         let port = self.next_ephemeral_port();
         let handle = self.slots[i].handle;
         let socket = self.sockets.get_mut::<tcp::Socket>(handle);
@@ -130,7 +130,9 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
         // forever: probe it, and abort when it stays silent.
         socket.set_keep_alive(Some(RELEASE_PROBE));
         socket.set_timeout(Some(RELEASE_TIMEOUT));
-        let open = socket.is_open();
+        // TIME-WAIT is not `is_open`, but the socket still has a close to
+        // finish: only a closed socket is free at once.
+        let open = socket.state() != State::Closed;
         let slot = &mut self.slots[i];
         slot.generation = slot.generation.wrapping_add(1);
         slot.watch = None;

@@ -22,7 +22,7 @@ use smoltcp::iface::{
     Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet, SocketStorage,
 };
 use smoltcp::phy::Device;
-use smoltcp::socket::tcp;
+use smoltcp::socket::tcp::{self, State};
 
 use crate::error::BareError;
 use crate::id::Source;
@@ -37,7 +37,10 @@ pub(crate) enum Role {
     Listening(u16),
     /// Handed out as a connection.
     Connection,
-    /// Released by its owner; free once its close has finished.
+    /// Released by its owner; free once its close has finished. A socket
+    /// in TIME-WAIT stays here, so that it still answers a retransmitted
+    /// FIN, and is reused only when no socket is free (see
+    /// [`Stack::take_free`]).
     Releasing,
 }
 
@@ -136,9 +139,19 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
         self.slots.len()
     }
 
-    /// How many sockets are free to listen or connect right now.
+    /// How many sockets are free to listen or connect right now, counting
+    /// released sockets in TIME-WAIT (used only when no other is free).
     pub fn free_sockets(&self) -> usize {
-        self.slots.iter().filter(|s| s.role == Role::Free).count()
+        self.slots
+            .iter()
+            .filter(|s| s.role == Role::Free || self.in_time_wait(s))
+            .count()
+    }
+
+    /// Whether `slot` is a released socket in TIME-WAIT.
+    fn in_time_wait(&self, slot: &Slot) -> bool {
+        slot.role == Role::Releasing
+            && self.sockets.get::<tcp::Socket>(slot.handle).state() == State::TimeWait
     }
 
     /// The smoltcp interface (addresses, routes).
@@ -156,6 +169,8 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
     /// finished are freed and listeners whose listening sockets were taken
     /// by a SYN are re-armed, so a burst of connections larger than the
     /// backlog still finds a listening socket while the pool has free ones.
+    /// A released socket in TIME-WAIT is re-armed only after the frames
+    /// went out (its last ACK among them), and only when no socket is free.
     /// Returns whether any socket's state may have changed.
     pub fn poll(&mut self, now: Instant) -> bool {
         let now = to_smol(now);
@@ -169,12 +184,12 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
                 PollIngressSingleResult::PacketProcessed => {}
                 PollIngressSingleResult::SocketStateChanged => {
                     changed = true;
-                    self.sweep();
+                    self.sweep(false);
                 }
             }
         }
         let out = self.iface.poll_egress(now, &mut self.device, &mut self.sockets);
-        self.sweep();
+        self.sweep(true);
         changed || out == PollResult::SocketStateChanged
     }
 
@@ -187,14 +202,15 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
     }
 
     /// Frees finished releases (discarding what still arrives for them)
-    /// and re-arms short listeners.
-    fn sweep(&mut self) {
+    /// and re-arms short listeners, with TIME-WAIT sockets as a last resort
+    /// if `reuse_time_wait`.
+    fn sweep(&mut self, reuse_time_wait: bool) {
         for slot in self.slots.iter_mut() {
             if slot.role != Role::Releasing {
                 continue;
             }
             let socket = self.sockets.get_mut::<tcp::Socket>(slot.handle);
-            if !socket.is_open() {
+            if socket.state() == State::Closed {
                 slot.role = Role::Free;
             } else if socket.can_recv() {
                 // Nobody reads a released socket: discard what arrives so
@@ -203,7 +219,7 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
             }
         }
         for l in 0..self.listeners.len() {
-            self.rearm(l);
+            self.rearm(l, reuse_time_wait);
         }
     }
 
@@ -262,9 +278,15 @@ impl<'s, D: Device, const N: usize> Stack<'s, D, N> {
     }
 
     /// The index of a free socket, with the release limits of its last
-    /// use cleared.
-    pub(crate) fn take_free(&mut self) -> Option<usize> {
-        let i = self.slots.iter().position(|s| s.role == Role::Free)?;
+    /// use cleared. When none is free and `reuse_time_wait`, a released
+    /// socket in TIME-WAIT: reusing it ends its TIME-WAIT early, so it
+    /// comes last.
+    pub(crate) fn take_free(&mut self, reuse_time_wait: bool) -> Option<usize> {
+        let i = match self.slots.iter().position(|s| s.role == Role::Free) {
+            Some(i) => i,
+            None if reuse_time_wait => self.slots.iter().position(|s| self.in_time_wait(s))?,
+            None => return None,
+        };
         let socket = self.sockets.get_mut::<tcp::Socket>(self.slots[i].handle);
         socket.set_timeout(None);
         socket.set_keep_alive(None);
