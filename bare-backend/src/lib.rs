@@ -89,14 +89,19 @@
 //!
 //! # Features
 //!
-//! - `std`: smoltcp's `std` and TAP support, `StdClock` (a monotonic
-//!   clock) and `TapIdle` (`smoltcp::phy::wait` as the idle hook), logging
-//!   through `log`.
+//! - `medium-ip` (default): IP links without a link layer, such as
+//!   [`MemLoopback`](phy::MemLoopback).
+//! - `medium-ethernet`: Ethernet links (ARP and framing); off by default so
+//!   a firmware image on an IP link does not carry it.
+//! - `std`: smoltcp's `std` and TAP support (with `medium-ethernet`),
+//!   `StdClock` (a monotonic clock) and `TapIdle` (`smoltcp::phy::wait` as
+//!   the idle hook), logging through `log`.
 //! - `log`: log through the `log` facade.
 //! - `defmt`: log through `defmt` and derive `defmt::Format` (firmware).
 //!
 //! Without `std` the crate builds for `thumbv7em-none-eabihf` with smoltcp's
-//! `medium-ethernet`, `medium-ip`, `proto-ipv4` and `socket-tcp` only.
+//! `medium-ip` (or `medium-ethernet`, or both), `proto-ipv4` and
+//! `socket-tcp` only. At least one medium must be on.
 
 #![no_std]
 #![forbid(unsafe_code)]
