@@ -6,27 +6,29 @@
 //! are none sleeps through the [`Idle`] hook for at most the reactor's
 //! timeout and at most `Interface::poll_delay` (smoltcp's next retransmit,
 //! delayed ACK or keep-alive), then looks again. The hook is WFI on a
-//! microcontroller, `smoltcp::phy::wait` on a host (`TapIdle` with the
-//! `std` feature), or a virtual clock's advance in tests.
+//! microcontroller, `poll(2)` on the device's descriptor on a host
+//! (`TapIdle` with the `std` feature), or a virtual clock's advance in
+//! tests.
 //!
 //! Waking: [`BareWaker`] sets a [`WakeFlag`] that `poll` checks between
-//! sleeps. On a microcontroller the interrupt that posts also ends the WFI;
-//! on a host, a wake from another thread is seen when the current sleep
-//! (bounded as above) ends.
+//! sleeps, and the hook gets the flag too ([`Idle::idle_or_wake`]). On a
+//! microcontroller the interrupt that posts also ends the WFI; on a host,
+//! `TapIdle` sleeps on the device and the flag's wake descriptor, so a wake
+//! from another thread ends the sleep at once (see [`wake`](crate::wake)).
 
 use core::cell::RefCell;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, Ordering};
 use core::time::Duration;
 
 use eddy_core::time::Clock;
-use eddy_core::{Backend, Event, Instant, Interest, Token, Wake};
+use eddy_core::{Backend, Event, Instant, Interest, Token};
 use smoltcp::phy::Device;
 
 use crate::error::BareError;
 use crate::id::Source;
 use crate::readiness::Watch;
 use crate::stack::Stack;
+use crate::wake::{BareWaker, WakeFlag};
 
 /// How the backend sleeps when nothing is ready: given the device and the
 /// longest it may sleep (`None`: until something happens), it returns when
@@ -37,6 +39,15 @@ use crate::stack::Stack;
 pub trait Idle<D> {
     /// Sleeps for at most `timeout`.
     fn idle(&mut self, device: &mut D, timeout: Option<Duration>);
+
+    /// Sleeps for at most `timeout`, and returns early when `wake` is
+    /// raised from another thread, if the hook can see that (the backend
+    /// calls this one). The default calls [`Idle::idle`]: right where the
+    /// wake arrives as an interrupt that ends the sleep anyway.
+    fn idle_or_wake(&mut self, device: &mut D, timeout: Option<Duration>, wake: &WakeFlag) {
+        let _ = wake;
+        self.idle(device, timeout);
+    }
 }
 
 impl<D, F: FnMut(&mut D, Option<Duration>)> Idle<D> for F {
@@ -58,32 +69,6 @@ impl Clock for FnClock {
 impl fmt::Debug for FnClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("FnClock")
-    }
-}
-
-/// The flag behind [`BareWaker`]; `const`-constructible so it can live in
-/// a `static`.
-#[derive(Debug, Default)]
-pub struct WakeFlag(AtomicBool);
-
-impl WakeFlag {
-    /// A flag that is not set.
-    pub const fn new() -> WakeFlag {
-        WakeFlag(AtomicBool::new(false))
-    }
-
-    fn take(&self) -> bool {
-        self.0.swap(false, Ordering::AcqRel)
-    }
-}
-
-/// Wakes a [`BareBackend`]'s poll from another thread or an interrupt.
-#[derive(Clone, Copy, Debug)]
-pub struct BareWaker(&'static WakeFlag);
-
-impl Wake for BareWaker {
-    fn wake(&self) {
-        self.0 .0.store(true, Ordering::Release);
     }
 }
 
@@ -179,7 +164,7 @@ impl<D: Device, C: Clock, I: Idle<D>, const N: usize> Backend for BareBackend<'_
                 }
                 continue;
             }
-            self.idle.idle(&mut stack.device, delay);
+            self.idle.idle_or_wake(&mut stack.device, delay, self.wake);
         }
     }
 

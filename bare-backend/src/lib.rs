@@ -33,8 +33,11 @@
 //!   `IoSource` / `ConnectAttempt` for [`BareBackend`].
 //! - [`phy`]: [`MemLoopback`](phy::MemLoopback), an in-memory loopback
 //!   device without allocation, for tests on any target.
+//! - `wake`: [`WakeFlag`] and [`BareWaker`]; with `std` the flag also
+//!   owns a wake descriptor, so a wake from another thread ends a host's
+//!   sleep at once.
 //! - `host` (feature `std`): `StdClock` and `TapIdle`, for a TAP device
-//!   on Linux.
+//!   on Linux; `TapIdle` sleeps on the device and the wake descriptor.
 //! - [`SocketError`], [`ListenError`], [`ConnectError`], [`BareError`] and
 //!   [`TransportError`]: what failed, and what to do about it.
 //!
@@ -94,8 +97,9 @@
 //! - `medium-ethernet`: Ethernet links (ARP and framing); off by default so
 //!   a firmware image on an IP link does not carry it.
 //! - `std`: smoltcp's `std` and TAP support (with `medium-ethernet`),
-//!   `StdClock` (a monotonic clock) and `TapIdle` (`smoltcp::phy::wait` as
-//!   the idle hook), logging through `log`.
+//!   `StdClock` (a monotonic clock) and `TapIdle` (the idle hook: `poll(2)`
+//!   on the device and the wake descriptor, through rustix), logging
+//!   through `log`.
 //! - `log`: log through the `log` facade.
 //! - `defmt`: log through `defmt` and derive `defmt::Format` (firmware).
 //!
@@ -125,8 +129,9 @@ mod readiness;
 mod socket;
 mod stack;
 mod transport;
+mod wake;
 
-pub use backend::{BareBackend, BareWaker, FnClock, Idle, WakeFlag};
+pub use backend::{BareBackend, FnClock, Idle};
 pub use connecting::BareConnecting;
 pub use error::{BareError, ConnectError, ListenError, SocketError};
 #[cfg(feature = "std")]
@@ -135,3 +140,4 @@ pub use id::{ListenerId, SocketId, Source};
 pub use smoltcp;
 pub use stack::{Buffers, Stack};
 pub use transport::{BareTransport, TransportError};
+pub use wake::{BareWaker, WakeFlag};

@@ -1,7 +1,7 @@
 //! The hosted setup: a TAP device (smoltcp's `TunTapInterface`), an
 //! Ethernet interface with the `--ip` address, a pool of [`SOCKETS`]
 //! sockets, the real-time [`StdClock`] and the [`TapIdle`] hook that sleeps
-//! in `select(2)` on the TAP descriptor.
+//! in `poll(2)` on the TAP descriptor and the waker's descriptor.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -70,7 +70,7 @@ pub fn stack(opts: &Options) -> io::Result<&'static RefCell<NetStack<TapNet>>> {
 pub fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let clock = StdClock::new();
     let stack = stack(opts)?;
-    let backend = BareBackend::new(stack, clock, TapIdle, &WAKE);
+    let backend = BareBackend::new(stack, clock, TapIdle::new(), &WAKE);
     let reactor: Box<Loop<TapNet>> = Box::new(Loop::<TapNet>::new(backend));
     let (mut reactor, mut server) = start(reactor, opts.port, opts.backlog, Config::new())?;
     let mut out = io::stdout().lock();
