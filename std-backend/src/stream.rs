@@ -10,6 +10,15 @@
 //!   would block (`EAGAIN`, `recv(2)` / `send(2)`) clears them. Both start
 //!   `true` (an optimistic answer the contract allows: the first call finds
 //!   out), so a stream may read or write right after accepting;
+//! - a short read clears the read flag too: a TCP `recv(2)` that returns
+//!   less than it was offered has emptied the socket's receive queue, and
+//!   every later arrival is a new readiness event (edge-triggered epoll(7)
+//!   and kqueue(2) report each one; level-triggered poll(2) reports it at
+//!   every poll), so the `recv(2)` that would only say `EAGAIN` is spared —
+//!   one system call per readable event. Once an event said read-closed or
+//!   error, the peer's FIN (or the error) is no new arrival and may sit
+//!   behind the bytes just read, so from then on reads go on until
+//!   end-of-file or would-block;
 //! - would-block becomes [`ErrorKind::Interrupted`], which the stream reads
 //!   as "wait for the next event"; a real `EINTR` is retried here and never
 //!   reported;
@@ -72,6 +81,9 @@ pub struct TcpTransport {
     stream: TcpStream,
     readable: bool,
     writable: bool,
+    /// An event said read-closed or error: short reads no longer mean
+    /// "empty", the end-of-file or error must still be collected.
+    to_eof: bool,
 }
 
 impl TcpTransport {
@@ -88,15 +100,19 @@ impl TcpTransport {
             stream,
             readable: true,
             writable: true,
+            to_eof: false,
         })
     }
 
     /// Records an event's readiness: readable, read-closed or error sets
     /// the read flag; writable, write-closed or error sets the write flag.
-    /// Flags are only set here; a call that would block clears them.
+    /// Flags are only set here; a call that would block clears them, and so
+    /// does a short read, unless an event has said read-closed or error
+    /// (see the [module documentation](self)).
     pub fn set_ready(&mut self, ready: Ready) {
         self.readable |= ready.is_readable();
         self.writable |= ready.is_writable();
+        self.to_eof |= ready.is_read_closed() || ready.is_error();
     }
 
     /// Whether a `read` is expected to make progress (the flag
@@ -169,6 +185,7 @@ impl fmt::Debug for TcpTransport {
             .field("peer", &self.stream.peer_addr().ok())
             .field("readable", &self.readable)
             .field("writable", &self.writable)
+            .field("to_eof", &self.to_eof)
             .finish()
     }
 }
@@ -178,10 +195,17 @@ impl ErrorType for TcpTransport {
 }
 
 impl Read for TcpTransport {
-    /// `recv(2)`: `Ok(0)` at end-of-file (for a non-empty `buf`).
+    /// `recv(2)`: `Ok(0)` at end-of-file (for a non-empty `buf`). A read
+    /// shorter than `buf` emptied the socket and clears the read flag,
+    /// unless an event said read-closed or error.
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, TcpTransportError> {
         let stream = &mut self.stream;
-        Self::call(&mut self.readable, || stream.read(buf))
+        let offered = buf.len();
+        let n = Self::call(&mut self.readable, || stream.read(buf))?;
+        if n > 0 && n < offered && !self.to_eof {
+            self.readable = false;
+        }
+        Ok(n)
     }
 }
 
@@ -298,14 +322,93 @@ mod tests {
     /// feeds the event to `set_ready`, as a reactor handler would.
     #[track_caller]
     fn wait_for(t: &mut TcpTransport, interest: Interest) -> Ready {
+        let ready = poll_once(t, interest);
+        t.set_ready(ready);
+        ready
+    }
+
+    /// Waits (bounded) for `interest` on `t` and returns the event's
+    /// readiness without telling the transport.
+    #[track_caller]
+    fn poll_once(t: &TcpTransport, interest: Interest) -> Ready {
         let mut backend = StdBackend::new().unwrap();
         backend.register(t.as_fd(), Token::new(1, 0), interest).unwrap();
         let mut events = [Event::EMPTY; 4];
         let n = backend.poll(&mut events, Some(Duration::from_secs(10))).unwrap();
         assert_eq!(n, 1, "no readiness within 10 s");
         backend.deregister(t.as_fd()).unwrap();
-        t.set_ready(events[0].ready);
         events[0].ready
+    }
+
+    #[test]
+    fn a_short_read_clears_the_read_flag_a_full_one_does_not() {
+        let (mut t, mut client) = pair();
+        client.write_all(b"12345678").unwrap();
+        wait_for(&mut t, Interest::READABLE);
+        let mut buf = [0; 8];
+        assert_eq!(t.read(&mut buf).unwrap(), 8);
+        assert!(t.is_read_ready(), "a full read may have left bytes behind");
+        client.write_all(b"abc").unwrap();
+        wait_for(&mut t, Interest::READABLE);
+        let mut buf = [0; 16];
+        assert_eq!(t.read(&mut buf).unwrap(), 3);
+        assert!(!t.is_read_ready(), "a short read emptied the socket");
+    }
+
+    #[test]
+    fn a_buffered_stream_reads_once_per_event_and_waits_for_the_next() {
+        let (t, mut client) = pair();
+        let mut stream: BufferedStream<TcpTransport, 64, 64> = BufferedStream::new(t);
+        client.write_all(b"a").unwrap();
+        wait_for(stream.transport_mut(), Interest::READABLE);
+        assert_eq!(stream.on_readable(), 1);
+        // More bytes are queued now, but no event has announced them to
+        // the transport: the stream does not go looking.
+        client.write_all(b"b").unwrap();
+        assert!(poll_once(stream.transport(), Interest::READABLE).is_readable());
+        assert_eq!(stream.on_readable(), 0, "no read without a new event");
+        stream.transport_mut().set_ready(Ready::READABLE);
+        assert_eq!(stream.on_readable(), 1);
+        assert_eq!(stream.buffered(), b"ab");
+    }
+
+    #[test]
+    fn after_read_closed_short_reads_go_on_to_end_of_file() {
+        let (mut t, mut client) = pair();
+        client.write_all(b"bye").unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        assert!(poll_once(&t, Interest::READABLE).is_readable());
+        // What epoll and kqueue report for bytes followed by a FIN (the
+        // poll(2) fallback may report only readable, see below).
+        t.set_ready(Ready::READABLE | Ready::READ_CLOSED);
+        let mut buf = [0; 16];
+        assert_eq!(t.read(&mut buf).unwrap(), 3);
+        assert!(t.is_read_ready(), "the end-of-file is still to be read");
+        loop {
+            match t.read(&mut buf) {
+                Ok(n) => break assert_eq!(n, 0, "end-of-file"),
+                // The FIN was not in yet: it comes with an event.
+                Err(e) if e.kind() == ErrorKind::Interrupted => drop(wait_for(&mut t, Interest::READABLE)),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_read_before_the_fin_leaves_it_to_the_next_event() {
+        let (mut t, mut client) = pair();
+        client.write_all(b"bye").unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        assert!(poll_once(&t, Interest::READABLE).is_readable());
+        // An event that says only readable (poll(2) without POLLRDHUP).
+        t.set_ready(Ready::READABLE);
+        let mut buf = [0; 16];
+        assert_eq!(t.read(&mut buf).unwrap(), 3);
+        assert!(!t.is_read_ready(), "a short read emptied the socket");
+        // The pending end-of-file keeps the socket readable: every backend
+        // reports it again.
+        wait_for(&mut t, Interest::READABLE);
+        assert_eq!(t.read(&mut buf).unwrap(), 0, "end-of-file");
     }
 
     #[test]
