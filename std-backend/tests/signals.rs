@@ -4,11 +4,12 @@
 //! this process do not steal each other's deliveries (a signal reaches every
 //! live `Signals` that wants it, so sharing one would still be correct).
 
+#![forbid(unsafe_code)]
+
 #[macro_use]
 mod common;
 
 use std::os::fd::AsFd;
-use std::os::unix::thread::JoinHandleExt;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
@@ -55,9 +56,10 @@ fn every_subscriber_hears_the_signal(mut backend: StdBackend) {
     assert!(second.take_pending().contains(Signal::Usr2));
 }
 
-/// The polling thread is sent `SIGUSR1` with `pthread_kill` a hundred times
-/// while it waits; its poll must neither fail nor return early, and must
-/// still report the pipe that becomes readable afterwards.
+/// The polling thread is sent `SIGUSR1` with `pthread_kill` (through
+/// [`Signal::send_to_thread`]) a hundred times while it waits; its poll
+/// must neither fail nor return early, and must still report the pipe that
+/// becomes readable afterwards.
 fn interrupted_poll_keeps_waiting(mut backend: StdBackend) {
     let signals = Arc::new(Signals::new(&[Signal::Usr1]).unwrap());
     let (r, w) = pipe();
@@ -74,15 +76,11 @@ fn interrupted_poll_keeps_waiting(mut backend: StdBackend) {
             n.map(|n| events[..n].to_vec())
         })
     };
-    let target = poller.as_pthread_t();
     barrier.wait();
     let mut delivered = 0;
     'kill: for _ in 0..100 {
-        // SAFETY: `target` names the poller thread, which is not joined
-        // until below, so its id is still valid (pthread_kill(3)); SIGUSR1
-        // has our handler installed by `signals`, so it cannot kill us.
-        let rc = unsafe { libc::pthread_kill(target, libc::SIGUSR1) };
-        assert_eq!(rc, 0, "pthread_kill failed");
+        // SIGUSR1 has the handler `signals` installed, so it cannot kill us.
+        Signal::Usr1.send_to_thread(&poller).expect("pthread_kill failed");
         // Wait until the handler has run before sending the next one.
         while !signals.take_pending().contains(Signal::Usr1) {
             if poller.is_finished() {

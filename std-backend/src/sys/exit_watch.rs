@@ -3,8 +3,8 @@
 //!
 //! | platform | mechanism |
 //! | --- | --- |
-//! | Linux, Android | `pidfd_open(2)`: readable once the process exits |
-//! | macOS, FreeBSD | a private `kqueue(2)` holding one `EVFILT_PROC` / `NOTE_EXIT` filter; a kqueue fd is readable while it has events |
+//! | Linux, Android (`eddy_epoll`) | `pidfd_open(2)`: readable once the process exits |
+//! | 64-bit Apple, FreeBSD (`eddy_kqueue`) | a private `kqueue(2)` holding one `EVFILT_PROC` / `NOTE_EXIT` filter; a kqueue fd is readable while it has events |
 //! | elsewhere, or without pidfd (Linux < 5.3) | a [`Signals`] for `SIGCHLD`: readable when *any* child changes state, so the owner must check its own child with `waitpid(2)` |
 //!
 //! None of them reaps the child: the owner does, with `waitpid(2)`, when
@@ -85,7 +85,7 @@ fn fallback_allowed(e: &io::Error) -> bool {
     )
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(eddy_epoll)]
 fn exact(pid: u32) -> Option<io::Result<OwnedFd>> {
     use rustix::process::{pidfd_open, Pid, PidfdFlags};
     let pid = Pid::from_raw(i32::try_from(pid).ok()?)?;
@@ -93,17 +93,7 @@ fn exact(pid: u32) -> Option<io::Result<OwnedFd>> {
     Some(pidfd_open(pid, PidfdFlags::empty()).map_err(io::Error::from))
 }
 
-#[cfg(all(
-    target_pointer_width = "64",
-    any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "watchos",
-        target_os = "visionos",
-        target_os = "freebsd"
-    )
-))]
+#[cfg(eddy_kqueue)]
 fn exact(pid: u32) -> Option<io::Result<OwnedFd>> {
     use rustix::event::kqueue::{kevent_timespec, kqueue, Event, EventFilter, EventFlags, ProcessEvents};
     use rustix::event::Timespec;
@@ -139,21 +129,7 @@ fn exact(pid: u32) -> Option<io::Result<OwnedFd>> {
     }
 }
 
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "android",
-    all(
-        target_pointer_width = "64",
-        any(
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "tvos",
-            target_os = "watchos",
-            target_os = "visionos",
-            target_os = "freebsd"
-        )
-    )
-)))]
+#[cfg(not(any(eddy_epoll, eddy_kqueue)))]
 fn exact(_pid: u32) -> Option<io::Result<OwnedFd>> {
     None
 }

@@ -98,12 +98,12 @@ impl std::fmt::Debug for MaskGuard {
 /// killed with `SIGKILL`. Returns `false` if `parent` is no longer the
 /// parent: it died before the request, and no signal will come.
 pub(crate) fn term_with_parent(parent: Pid) -> bool {
-    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    #[cfg(any(eddy_epoll, target_os = "freebsd"))]
     {
         let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM));
         rustix::process::getppid() == Some(parent)
     }
-    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+    #[cfg(not(any(eddy_epoll, target_os = "freebsd")))]
     {
         let _ = parent;
         true

@@ -1,4 +1,7 @@
-//! Platform code: the only module that names a `target_os` or uses `unsafe`.
+//! Platform code: the only module that splits on the platform or uses
+//! `unsafe`. The platform families are cfgs set by the crate's build script
+//! (`build.rs`), which holds their `target_os` lists: `eddy_epoll` (Linux,
+//! Android), `eddy_kqueue` (64-bit Apple and FreeBSD) and `eddy_no_pipe2`.
 //!
 //! Each readiness mechanism lives in its own file and implements the
 //! crate-private [`Selector`] trait, so a selector that drifts from the
@@ -12,14 +15,15 @@
 //!
 //! The cross-thread wakers sit beside them (`waker_eventfd.rs` on Linux,
 //! `waker_pipe.rs` elsewhere), each implementing [`Notify`]. Also here: the
-//! monotonic clock (`clock.rs`), signal delivery (`signal.rs`), `fork(2)`
+//! monotonic clock (`clock.rs`), signal delivery (`signal.rs`) and a
+//! signal sent to one thread (`thread_signal.rs`), `fork(2)`
 //! and the signal mask around it (`fork.rs`), and a child's exit
 //! notification — pidfd, kqueue `EVFILT_PROC` or `SIGCHLD`
 //! (`exit_watch.rs`).
 //!
 //! The native selector is picked at compile time below; with
-//! `--cfg eddy_force_poll`, or on a unix without epoll/kqueue support here,
-//! it is the `poll(2)` selector.
+//! `--cfg eddy_force_poll`, or on a unix in neither family, it is the
+//! `poll(2)` selector.
 //!
 //! Invariants every selector keeps:
 //! - the waker's fd is registered under [`WAKER_KEY`]; its readiness is
@@ -46,73 +50,37 @@ pub(crate) mod fork;
 pub(crate) mod poll;
 pub(crate) mod signal;
 pub(crate) mod socket;
+mod thread_signal;
 mod waker_pipe;
 
-#[cfg(all(not(eddy_force_poll), any(target_os = "linux", target_os = "android")))]
+// The platform families (`eddy_epoll`, `eddy_kqueue`) are set by the
+// crate's build script, which holds their lists of `target_os` values.
+#[cfg(all(not(eddy_force_poll), eddy_epoll))]
 mod epoll;
 
-#[cfg(all(
-    not(eddy_force_poll),
-    target_pointer_width = "64",
-    any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "watchos",
-        target_os = "visionos",
-        target_os = "freebsd"
-    )
-))]
+#[cfg(all(not(eddy_force_poll), eddy_kqueue))]
 mod kqueue;
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(eddy_epoll)]
 mod waker_eventfd;
 
 /// The cross-thread waker of this platform.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(eddy_epoll)]
 pub(crate) use waker_eventfd::EventFdWaker as Notifier;
 /// The cross-thread waker of this platform.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(eddy_epoll))]
 pub(crate) use waker_pipe::PipeWaker as Notifier;
 
 pub(crate) use waker_pipe::nonblocking_pipe;
 
 /// The native selector of this build.
-#[cfg(all(not(eddy_force_poll), any(target_os = "linux", target_os = "android")))]
+#[cfg(all(not(eddy_force_poll), eddy_epoll))]
 pub(crate) use epoll::Epoll as NativeSelector;
 /// The native selector of this build.
-#[cfg(all(
-    not(eddy_force_poll),
-    target_pointer_width = "64",
-    any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "watchos",
-        target_os = "visionos",
-        target_os = "freebsd"
-    )
-))]
+#[cfg(all(not(eddy_force_poll), eddy_kqueue))]
 pub(crate) use kqueue::Kqueue as NativeSelector;
 /// The native selector of this build: forced, or no native one here.
-#[cfg(any(
-    eddy_force_poll,
-    not(any(
-        target_os = "linux",
-        target_os = "android",
-        all(
-            target_pointer_width = "64",
-            any(
-                target_os = "macos",
-                target_os = "ios",
-                target_os = "tvos",
-                target_os = "watchos",
-                target_os = "visionos",
-                target_os = "freebsd"
-            )
-        )
-    ))
-))]
+#[cfg(any(eddy_force_poll, not(any(eddy_epoll, eddy_kqueue))))]
 pub(crate) use poll::PollSelector as NativeSelector;
 
 /// The registration key reserved for the waker: `Event::EMPTY.token`

@@ -66,9 +66,9 @@ pub(crate) struct PollSelector {
     fds: Vec<PollFd<'static>>,
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(eddy_epoll)]
 const READ_FLAGS: PollFlags = PollFlags::IN.union(PollFlags::RDHUP);
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(eddy_epoll))]
 const READ_FLAGS: PollFlags = PollFlags::IN;
 
 fn flags_for(interest: Interest) -> PollFlags {

@@ -14,16 +14,7 @@ use super::Notify;
 ///
 /// # Errors
 /// The `pipe(2)` / `fcntl(2)` error (usually: out of file descriptors).
-#[cfg(not(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "tvos",
-    target_os = "watchos",
-    target_os = "visionos",
-    target_os = "aix",
-    target_os = "haiku",
-    target_os = "nto"
-)))]
+#[cfg(not(eddy_no_pipe2))]
 pub(crate) fn nonblocking_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     use rustix::pipe::{pipe_with, PipeFlags};
     // pipe2(2): both flags set atomically, so no fd leaks into a child
@@ -35,16 +26,7 @@ pub(crate) fn nonblocking_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 ///
 /// # Errors
 /// The `pipe(2)` / `fcntl(2)` error (usually: out of file descriptors).
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "tvos",
-    target_os = "watchos",
-    target_os = "visionos",
-    target_os = "aix",
-    target_os = "haiku",
-    target_os = "nto"
-))]
+#[cfg(eddy_no_pipe2)]
 pub(crate) fn nonblocking_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
     use rustix::io::{fcntl_setfd, FdFlags};
@@ -60,7 +42,7 @@ pub(crate) fn nonblocking_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 
 /// A pipe used as a wake-up flag.
 #[derive(Debug)]
-#[cfg_attr(any(target_os = "linux", target_os = "android"), allow(dead_code))]
+#[cfg_attr(eddy_epoll, allow(dead_code))]
 pub(crate) struct PipeWaker {
     read: OwnedFd,
     write: OwnedFd,
