@@ -185,18 +185,37 @@ fn unregister_all<A, const CB: usize, const TM: usize, const IO: usize, const EV
     sub: &mut Subprocess,
     r: &mut StdReactor<A, CB, TM, IO, EV>,
 ) {
+    release_exit(sub, r);
+    for k in 0..OUTPUTS.len() {
+        release_pipe(sub, r, k);
+    }
+}
+
+/// Drops the exit fd's registration and the timeout, if any: the child is
+/// reaped, or no longer watched.
+fn release_exit<A, const CB: usize, const TM: usize, const IO: usize, const EV: usize>(
+    sub: &mut Subprocess,
+    r: &mut StdReactor<A, CB, TM, IO, EV>,
+) {
     if let Some(token) = sub.watch.exit.take() {
         let _ = r.remove_handler(sub.exit_fd(), token);
     }
-    for (k, which) in OUTPUTS.into_iter().enumerate() {
-        if let Some(token) = sub.watch.pipes[k].take() {
-            if let Some(stream) = sub.output_mut(which) {
-                let _ = r.remove_handler(stream.transport().as_fd(), token);
-            }
-        }
-    }
     if let Some(timer) = sub.watch.timer.take() {
         r.cancel(timer);
+    }
+}
+
+/// Drops the registration of output `k` (an index into [`OUTPUTS`]), if
+/// any: it reached end-of-file, or is no longer watched.
+fn release_pipe<A, const CB: usize, const TM: usize, const IO: usize, const EV: usize>(
+    sub: &mut Subprocess,
+    r: &mut StdReactor<A, CB, TM, IO, EV>,
+    k: usize,
+) {
+    if let Some(token) = sub.watch.pipes[k].take() {
+        if let Some(stream) = sub.output_mut(OUTPUTS[k]) {
+            let _ = r.remove_handler(stream.transport().as_fd(), token);
+        }
     }
 }
 
@@ -228,14 +247,7 @@ where
         return Ok(());
     }
     match sub.try_wait() {
-        Ok(Some(_)) => {
-            if let Some(token) = sub.watch.exit.take() {
-                let _ = r.remove_handler(sub.exit_fd(), token);
-            }
-            if let Some(timer) = sub.watch.timer.take() {
-                r.cancel(timer);
-            }
-        }
+        Ok(Some(_)) => release_exit(sub, r),
         Ok(None) => return Ok(()),
         Err(_) => return Err(CallbackError::new("waitpid failed for a watched subprocess")),
     }
@@ -260,7 +272,6 @@ where
         let Some(sub) = app.subprocess(id) else {
             return Ok(());
         };
-        let token = sub.watch.pipes[k];
         let Some(stream) = sub.output_mut(which) else {
             return Ok(());
         };
@@ -282,10 +293,7 @@ where
             }
             Some(Err(_)) => {
                 // End-of-file (or a failed pipe): this output is complete.
-                if let Some(token) = token {
-                    let _ = r.remove_handler(stream.transport().as_fd(), token);
-                }
-                sub.watch.pipes[k] = None;
+                release_pipe(sub, r, k);
                 break;
             }
             None => return Ok(()),
