@@ -164,6 +164,9 @@ pub enum ResponseError {
     /// The connection is closed (after an error, a timeout or a final
     /// response that closes it).
     Closed,
+    /// A [`PreparedHead`](super::PreparedHead)'s status line and headers
+    /// do not fit its `N` bytes.
+    HeadTooLong,
 }
 
 impl fmt::Display for ResponseError {
@@ -184,6 +187,7 @@ impl fmt::Display for ResponseError {
                 "body shorter than the declared Content-Length: the connection must close"
             }
             ResponseError::Closed => "the connection is closed",
+            ResponseError::HeadTooLong => "the prepared response head does not fit its capacity",
         })
     }
 }

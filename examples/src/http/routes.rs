@@ -215,6 +215,15 @@ pub(super) fn reply(
     let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
+    if status == Status::OK && headers.is_empty() {
+        // The usual case: head rendered at start-up, the response written
+        // whole in one call (it fits: the output grows to the body limit).
+        match conn.http.respond(&mut conn.out, &s.ok_plain, parts, now) {
+            Ok(eddy_core::http::Next::KeepAlive) => {}
+            _ => conn.closing = true,
+        }
+        return;
+    }
     let len: usize = parts.iter().map(|p| p.len()).sum();
     let started = if headers.is_empty() {
         // The usual case: only the Content-Type, checked at start-up.

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 
-use eddy_core::http::{Config, ResponseHeaders};
+use eddy_core::http::{Config, PreparedHead, ResponseHeaders, Status};
 use eddy_core::{CallbackResult, Event, Handler, Interest, Token};
 use eddy_std::{
     bind_sockets, resume_accepting, start_accepting, stop_accepting, Accepted, Acceptor, Signal, Signals,
@@ -33,6 +33,8 @@ pub struct Server {
     pub(crate) http: Config,
     /// `Content-Type: text/plain`, checked once for every response.
     pub(crate) text_plain: ResponseHeaders<'static>,
+    /// `200 OK` with `Content-Type: text/plain`, rendered once.
+    pub(crate) ok_plain: PreparedHead,
     /// Connections parked on `GET /wait`.
     pub(crate) waiters: Vec<usize>,
     signals: Signals,
@@ -203,6 +205,7 @@ fn serve_here(
         max_connections: opts.max_connections,
         http,
         text_plain: ResponseHeaders::new(super::routes::TEXT_PLAIN)?,
+        ok_plain: PreparedHead::new(Status::OK, None, super::routes::TEXT_PLAIN)?,
         waiters: Vec::with_capacity(64),
         signals: Signals::new(&[Signal::Int, Signal::Term])?,
         signal_token: None,

@@ -10,9 +10,14 @@
 //! written only if it fits whole.
 //! Body writes take as much as fits and say how much that was.
 
+use super::digits::{decimal, decimal_len, join};
 use super::head::Version;
 use super::response_headers::{valid_reason, ResponseHeaders};
 use super::{BodyLen, Output, ResponseError, Status};
+
+mod body;
+
+pub(crate) use body::{body, error, finish};
 
 /// The interim response that lets a client waiting on `Expect:
 /// 100-continue` send its body (RFC 9110 §10.1.1, §15.2.1).
@@ -56,22 +61,17 @@ pub(crate) struct Plan {
     pub(crate) close: bool,
 }
 
-/// Validates the caller's part of a response head and writes the whole head.
-///
-/// # Errors
-///
-/// Every [`ResponseError`] that concerns the arguments, and
-/// [`ResponseError::OutputFull`]; nothing is written on error.
-pub(crate) fn start<O: Output>(
-    out: &mut O,
-    ex: &Exchange,
-    status: Status,
-    reason: Option<&str>,
-    headers: ResponseHeaders<'_>,
-    body: BodyLen,
-) -> Result<Plan, ResponseError> {
-    let reason = status_line(status, reason)?;
-    let headers = headers.fields();
+/// The framing, persistence and head lines a response gets from its
+/// request and body.
+struct Decided {
+    plan: Plan,
+    length: Length,
+    connection: Option<&'static str>,
+}
+
+/// Decides framing and persistence (RFC 9112 §6, §9.3) for `status` and
+/// `body` in answer to `ex`.
+fn decide(ex: &Exchange, status: Status, body: BodyLen) -> Decided {
     let http11 = ex.version == Version::Http11;
     let bodiless = status == Status::NO_CONTENT || status == Status::NOT_MODIFIED;
     let framing = match body {
@@ -92,18 +92,106 @@ pub(crate) fn start<O: Output>(
         BodyLen::Chunked if http11 => Length::Chunked,
         BodyLen::Chunked => Length::None,
     };
+    Decided {
+        plan: Plan { framing, close },
+        length,
+        connection: connection_header(ex.version, close),
+    }
+}
+
+/// Validates the caller's part of a response head and writes the whole head.
+///
+/// # Errors
+///
+/// Every [`ResponseError`] that concerns the arguments, and
+/// [`ResponseError::OutputFull`]; nothing is written on error.
+pub(crate) fn start<O: Output>(
+    out: &mut O,
+    ex: &Exchange,
+    status: Status,
+    reason: Option<&str>,
+    headers: ResponseHeaders<'_>,
+    body: BodyLen,
+) -> Result<Plan, ResponseError> {
+    let reason = status_line(status, reason)?;
+    let decided = decide(ex, status, body);
     let head = Head {
         status,
         reason,
-        headers,
-        length,
-        connection: connection_header(ex.version, close),
+        headers: headers.fields(),
+        length: decided.length,
+        connection: decided.connection,
     };
     if head.len() > out.spare() {
         return Err(ResponseError::OutputFull);
     }
     head.emit(out)?;
-    Ok(Plan { framing, close })
+    Ok(decided.plan)
+}
+
+/// Writes a response head from prepared lines (`lines`, for `status`): the
+/// lines, then the framing and `Connection` lines and the blank line, in
+/// two writes. With `body`, also a whole fixed-length body made of those
+/// parts (dropped where the framing omits it).
+///
+/// # Errors
+///
+/// [`ResponseError::OutputFull`] if the head (and `body`) do not fit
+/// whole; nothing is written then.
+pub(crate) fn start_prepared<O: Output>(
+    out: &mut O,
+    ex: &Exchange,
+    lines: &[u8],
+    status: Status,
+    body: BodyLen,
+    parts: &[&[u8]],
+) -> Result<Plan, ResponseError> {
+    let mut decided = decide(ex, status, body);
+    // "Content-Length: " + 20 digits + CRLF, "Connection: keep-alive" CRLF,
+    // CRLF: at most 38 + 24 + 2 bytes.
+    let mut tail = [0u8; 64];
+    let mut digits = [0u8; 20];
+    let (length_name, length_value): (&[u8], &[u8]) = match decided.length {
+        Length::None => (b"", b""),
+        Length::Content(n) => (b"Content-Length: ", decimal(n, &mut digits)),
+        Length::Chunked => (b"Transfer-Encoding: ", b"chunked"),
+    };
+    let length_end: &[u8] = if length_name.is_empty() { b"" } else { b"\r\n" };
+    let (connection_name, connection_value, connection_end): (&[u8], &[u8], &[u8]) = match decided.connection
+    {
+        Some(v) => (b"Connection: ", v.as_bytes(), b"\r\n"),
+        None => (b"", b"", b""),
+    };
+    let tail = join(
+        &mut tail,
+        &[
+            length_name,
+            length_value,
+            length_end,
+            connection_name,
+            connection_value,
+            connection_end,
+            b"\r\n",
+        ],
+    );
+    let sent: usize = match decided.plan.framing {
+        Framing::Omitted => 0,
+        _ => parts.iter().fold(0usize, |n, p| n.saturating_add(p.len())),
+    };
+    if lines.len().saturating_add(tail.len()).saturating_add(sent) > out.spare() {
+        return Err(ResponseError::OutputFull);
+    }
+    out.write(lines)?;
+    out.write(tail)?;
+    if sent > 0 {
+        for part in parts {
+            out.write(part)?;
+        }
+        if let Framing::Fixed { remaining } = &mut decided.plan.framing {
+            *remaining = remaining.saturating_sub(sent as u64);
+        }
+    }
+    Ok(decided.plan)
 }
 
 /// The reason phrase to write for `status`, after the checks on the status
@@ -122,109 +210,6 @@ pub(crate) fn status_line(status: Status, reason: Option<&str>) -> Result<&str, 
         // The built-in phrases are letters and spaces.
         None => Ok(status.reason().unwrap_or("")),
     }
-}
-
-/// Writes a complete error response that closes the connection: the status,
-/// a plain-text body naming it (omitted for `HEAD`) and `Connection: close`.
-///
-/// # Errors
-///
-/// [`ResponseError::OutputFull`] if the whole response does not fit; nothing
-/// is written then.
-pub(crate) fn error<O: Output>(out: &mut O, status: Status, is_head: bool) -> Result<(), ResponseError> {
-    let text = status.reason().unwrap_or("Error");
-    let body_len = text.len().saturating_add(1);
-    let head = Head {
-        status,
-        reason: text,
-        headers: &[("Content-Type", "text/plain; charset=utf-8")],
-        length: Length::Content(body_len as u64),
-        connection: Some("close"),
-    };
-    let size = if is_head {
-        head.len()
-    } else {
-        head.len().saturating_add(body_len)
-    };
-    if size > out.spare() {
-        return Err(ResponseError::OutputFull);
-    }
-    head.emit(out)?;
-    if !is_head {
-        out.write(text.as_bytes())?;
-        out.write(b"\n")?;
-    }
-    Ok(())
-}
-
-/// Writes as much of `data` as fits, framed as `framing` says; returns how
-/// many bytes of `data` were taken.
-///
-/// # Errors
-///
-/// [`ResponseError::BodyTooLong`] if `data` goes past the declared length,
-/// [`ResponseError::OutputFull`] if not one byte fits.
-pub(crate) fn body<O: Output>(
-    out: &mut O,
-    framing: &mut Framing,
-    data: &[u8],
-) -> Result<usize, ResponseError> {
-    if data.is_empty() {
-        // An empty chunk would end a chunked body: write nothing.
-        return Ok(0);
-    }
-    match framing {
-        Framing::Omitted => Ok(data.len()),
-        Framing::Fixed { remaining } => {
-            if data.len() as u64 > *remaining {
-                return Err(ResponseError::BodyTooLong);
-            }
-            let n = raw(out, data)?;
-            *remaining = remaining.saturating_sub(n as u64);
-            Ok(n)
-        }
-        Framing::UntilClose => raw(out, data),
-        Framing::Chunked => {
-            // chunk = chunk-size CRLF chunk-data CRLF (RFC 9112 §7.1): the
-            // frame costs the hex digits plus four bytes.
-            let avail = out.spare().saturating_sub(4);
-            let fits = avail.saturating_sub(hex_len(avail));
-            let n = data.len().min(fits);
-            let Some(chunk) = data.get(..n).filter(|c| !c.is_empty()) else {
-                return Err(ResponseError::OutputFull);
-            };
-            let mut digits = [0u8; 16];
-            out.write(hex(n, &mut digits))?;
-            out.write(b"\r\n")?;
-            out.write(chunk)?;
-            out.write(b"\r\n")?;
-            Ok(n)
-        }
-    }
-}
-
-/// Ends the body: the last chunk for a chunked body.
-///
-/// # Errors
-///
-/// [`ResponseError::BodyIncomplete`] if a fixed-length body is short,
-/// [`ResponseError::OutputFull`] if the last chunk does not fit.
-pub(crate) fn finish<O: Output>(out: &mut O, framing: Framing) -> Result<(), ResponseError> {
-    match framing {
-        Framing::Chunked => Ok(out.write(LAST_CHUNK)?),
-        Framing::Fixed { remaining } if remaining > 0 => Err(ResponseError::BodyIncomplete),
-        _ => Ok(()),
-    }
-}
-
-/// Copies the prefix of `data` that fits.
-fn raw<O: Output>(out: &mut O, data: &[u8]) -> Result<usize, ResponseError> {
-    let n = data.len().min(out.spare());
-    let Some(part) = data.get(..n).filter(|p| !p.is_empty()) else {
-        return Err(ResponseError::OutputFull);
-    };
-    out.write(part)?;
-    Ok(n)
 }
 
 /// The `Connection` value to send (RFC 9112 §9.3, §9.6): `close` when
@@ -277,18 +262,7 @@ impl Head<'_> {
     /// Writes the head; the caller checked that it fits. Fixed pieces are
     /// joined on the stack first, so a head costs a handful of writes.
     fn emit<O: Output>(&self, out: &mut O) -> Result<(), ResponseError> {
-        // status-line = HTTP-version SP status-code SP [ reason-phrase ]
-        // (RFC 9112 §4); always our highest version (RFC 9110 §6.2).
-        let mut start = *b"HTTP/1.1 000 ";
-        if let Some(code) = start.get_mut(9..12) {
-            code.copy_from_slice(&self.status.digits());
-        }
-        out.write(&start)?;
-        out.write(self.reason.as_bytes())?;
-        out.write(b"\r\n")?;
-        for (name, value) in self.headers {
-            field(out, name, value.as_bytes())?;
-        }
+        emit_lines(out, self.status, self.reason, self.headers)?;
         match self.length {
             Length::None => {}
             Length::Content(n) => {
@@ -311,18 +285,26 @@ impl Head<'_> {
     }
 }
 
-/// Copies `parts` one after the other into `buf` (which must hold them)
-/// and returns the filled prefix.
-fn join<'a>(buf: &'a mut [u8], parts: &[&[u8]]) -> &'a [u8] {
-    let mut at = 0;
-    for part in parts {
-        let end = at + part.len();
-        if let Some(dst) = buf.get_mut(at..end) {
-            dst.copy_from_slice(part);
-            at = end;
-        }
+/// Writes the status line and the caller's header lines.
+pub(crate) fn emit_lines<O: Output>(
+    out: &mut O,
+    status: Status,
+    reason: &str,
+    headers: &[(&str, &str)],
+) -> Result<(), ResponseError> {
+    // status-line = HTTP-version SP status-code SP [ reason-phrase ]
+    // (RFC 9112 §4); always our highest version (RFC 9110 §6.2).
+    let mut start = *b"HTTP/1.1 000 ";
+    if let Some(code) = start.get_mut(9..12) {
+        code.copy_from_slice(&status.digits());
     }
-    buf.get(..at).unwrap_or(&[])
+    out.write(&start)?;
+    out.write(reason.as_bytes())?;
+    out.write(b"\r\n")?;
+    for (name, value) in headers {
+        field(out, name, value.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// field-line = field-name ":" OWS field-value OWS (RFC 9112 §5).
@@ -339,71 +321,9 @@ fn field_len(name: usize, value: usize) -> usize {
     name.saturating_add(value).saturating_add(4)
 }
 
-/// How many decimal digits `n` takes.
-fn decimal_len(n: u64) -> usize {
-    n.checked_ilog10().map_or(1, |d| d as usize + 1)
-}
-
-/// `n` in decimal, written into the end of `buf`.
-fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut at = buf.len();
-    for slot in buf.iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        at -= 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.get(at..).unwrap_or(&[])
-}
-
-/// `n` in lowercase hex without leading zeros, written into the end of `buf`.
-fn hex(n: usize, buf: &mut [u8; 16]) -> &[u8] {
-    let mut n = n as u64;
-    let mut at = buf.len();
-    for slot in buf.iter_mut().rev() {
-        *slot = b"0123456789abcdef"[(n & 0xf) as usize];
-        at -= 1;
-        n >>= 4;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.get(at..).unwrap_or(&[])
-}
-
-/// How many hex digits `n` takes.
-fn hex_len(n: usize) -> usize {
-    let bits = usize::BITS - n.leading_zeros();
-    (bits as usize).div_ceil(4).max(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers() {
-        let mut d = [0u8; 20];
-        assert_eq!(decimal(0, &mut d), b"0");
-        assert_eq!(decimal(1234, &mut d), b"1234");
-        assert_eq!(decimal(u64::MAX, &mut d), b"18446744073709551615");
-        let mut h = [0u8; 16];
-        assert_eq!(hex(0, &mut h), b"0");
-        assert_eq!(hex(0x1f4, &mut h), b"1f4");
-        for n in [0usize, 1, 15, 16, 255, 256, 4095, 4096, usize::MAX] {
-            assert_eq!(hex_len(n), hex(n, &mut h).len(), "{n}");
-        }
-    }
-
-    #[test]
-    fn decimal_len_matches_decimal() {
-        let mut d = [0u8; 20];
-        for n in [0u64, 9, 10, 99, 100, 12_345, u64::MAX] {
-            assert_eq!(decimal_len(n), decimal(n, &mut d).len(), "{n}");
-        }
-    }
 
     /// `start` skips checking the built-in phrases: they must pass the check.
     #[test]

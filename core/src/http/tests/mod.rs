@@ -14,6 +14,7 @@ mod framing;
 mod head;
 mod keep_alive;
 mod pipeline;
+mod prepared;
 mod random;
 mod response;
 mod timeouts;
