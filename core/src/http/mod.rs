@@ -61,9 +61,11 @@ mod fields;
 mod head;
 mod output;
 mod prepared;
+mod reply;
 mod response;
 mod response_headers;
 mod status;
+mod stream;
 
 #[cfg(test)]
 mod tests;
@@ -78,6 +80,8 @@ pub use head::{RequestHead, Version};
 pub use httparse::Header;
 pub use output::{Output, SliceOutput};
 pub use prepared::PreparedHead;
+pub use reply::Reply;
 pub use response::CONTINUE;
 pub use response_headers::ResponseHeaders;
 pub use status::Status;
+pub use stream::HttpStream;

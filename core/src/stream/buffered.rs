@@ -125,6 +125,27 @@ impl<T, const R: usize, const W: usize> BufferedStream<T, R, W> {
         self.transport
     }
 
+    /// Starts over on `transport` in place, as a fresh
+    /// [`new`](Self::new) stream (empty buffers, nothing pending, open),
+    /// and gives the old transport back: a stream in a `static` pool slot
+    /// takes its next connection without a stack-sized temporary.
+    pub fn reopen(&mut self, transport: T) -> T {
+        let old = core::mem::replace(&mut self.transport, transport);
+        self.rx.clear();
+        self.tx.clear();
+        self.read = ReadState::new();
+        self.read_end = None;
+        self.end_delivered = false;
+        self.rx_more = false;
+        self.shutdown = false;
+        self.closed = None;
+        self.close_reported = false;
+        self.flush_event = false;
+        self.written = 0;
+        self.flushed = 0;
+        old
+    }
+
     /// Every byte received and not consumed yet, oldest first.
     pub fn buffered(&self) -> &[u8] {
         self.rx.data()

@@ -23,6 +23,9 @@
 //! - Writes (`write.rs`): [`write`] buffers what fits and says how much,
 //!   [`WriteError::Full`] is backpressure; [`on_writable`] flushes.
 //! - Close: [`poll_close`] reports a [`CloseReason`] exactly once.
+//! - Direct access (`direct.rs`): [`BufferedStream::split`] lends the
+//!   unconsumed bytes and a [`WriteHalf`] at once, for a parser that
+//!   consumes bytes itself (the HTTP driver) and writes while it reads.
 //! - Glue (`glue.rs`): [`StreamDriver`] maps an event's `Ready` flags onto
 //!   the stream and says how to change the registration.
 //! - Async (`async_io.rs`, `async_ops.rs`, `async_traits.rs`,
@@ -92,6 +95,7 @@ mod async_traits;
 mod buffer;
 mod buffered;
 mod connect;
+mod direct;
 mod error;
 mod glue;
 #[cfg(any(test, doc, feature = "sim"))]
@@ -107,6 +111,7 @@ pub use async_io::AsyncStream;
 pub use buffer::{ReadBuffer, WriteBuffer};
 pub use buffered::BufferedStream;
 pub use connect::{ConnectAttempt, ConnectError};
+pub use direct::WriteHalf;
 pub use error::{CloseReason, ReadError, StreamError, WriteError};
 pub use glue::{InterestChange, StreamDriver};
 #[cfg(any(test, doc, feature = "sim"))]

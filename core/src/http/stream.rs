@@ -1,0 +1,444 @@
+//! One HTTP/1.1 server connection driven by a [`BufferedStream`]:
+//! [`HttpStream`] owns the stream and the sans-I/O [`Connection`] and runs
+//! the receive, consume and flush loop every driver would otherwise write
+//! itself.
+//!
+//! See [`HttpStream`] for how to drive it and the rules it keeps.
+
+use core::time::Duration;
+
+use super::reply::Reply;
+use super::{Config, Connection, Event, RequestError, ResponseError, Status};
+use crate::event::{Interest, Ready};
+use crate::stream::{BufferedStream, CloseReason, Transport, WriteHalf};
+use crate::time::Instant;
+
+/// An HTTP/1.1 server connection over a [`BufferedStream`] with an
+/// `R`-byte read buffer and a `W`-byte write buffer, taking requests of up
+/// to `H` header lines.
+///
+/// # Driving it
+///
+/// - Readiness in: [`on_event`](HttpStream::on_event) with the event's
+///   flags (or [`on_readable`](HttpStream::on_readable) /
+///   [`on_writable`](HttpStream::on_writable)).
+/// - Events out: [`next`](HttpStream::next) hands the next [`Event`] and a
+///   [`Reply`] (the response calls) to a closure. Call it until the closure
+///   sees [`Event::NeedMore`], [`Event::Paused`] or [`Event::Closed`], or it
+///   returns an error. The event borrows the read buffer, which is why it
+///   is lent to a closure rather than returned: once the closure returns,
+///   the bytes the connection used are dropped from the buffer, so no
+///   caller can drop too few or too many.
+/// - Answer inside the closure, or later with the same calls on the
+///   `HttpStream` ([`reply`](HttpStream::reply)).
+/// - Registration: [`desired_interest`](HttpStream::desired_interest)
+///   after each round (writable only while output waits).
+/// - Time: sleep until [`poll_at`](HttpStream::poll_at) at most, then
+///   [`on_timeout`](HttpStream::on_timeout).
+/// - Close: [`poll_close`](HttpStream::poll_close) says, once, that the
+///   connection is over and why; drop the transport and deregister then.
+///
+/// # Rules it keeps
+///
+/// - Bad input, a header timeout, or a head over the read buffer: the
+///   error response ([`RequestError::status`]) is written (later, if the
+///   write buffer is full: it waits for room), flushed, then the stream
+///   closes. An idle keep-alive connection that times out closes without
+///   a response (RFC 9112 §9.5).
+/// - The peer's end-of-file: requests already buffered are still answered;
+///   once the connection needs bytes that will not come, the stream closes
+///   after flushing. A reset closes at once; response calls then return
+///   [`ResponseError::Closed`].
+/// - Backpressure: body writes take what fits ([`Reply::write_body`]
+///   returns the count); flush with `on_writable`. A new request head is
+///   parsed only with [`head_room`](HttpStream::with_head_room) bytes free
+///   in the write buffer, so a response head written at its `End` fits;
+///   [`next_within`](HttpStream::next_within) caps body runs at what the
+///   caller can pass on (an echo).
+/// - A read buffer that fills without the connection making progress (a
+///   head or chunk line longer than `R`) is [`RequestError::HeadTooLarge`]
+///   or [`RequestError::ChunkMetadataTooLarge`]: choose `R` of at least
+///   [`Config::max_head`].
+///
+/// # Examples
+///
+/// Two pipelined requests, answered in order over the in-memory transport:
+///
+/// ```
+/// use eddy_core::event::Ready;
+/// use eddy_core::http::{BodyLen, Config, Event, HttpStream, Status};
+/// use eddy_core::stream::MemTransport;
+/// use eddy_core::Instant;
+///
+/// let now = Instant::ZERO;
+/// let mut http: HttpStream<MemTransport<512>, 256, 256, 8> =
+///     HttpStream::new(MemTransport::new(), Config::new(), now);
+/// http.transport_mut()
+///     .peer_send(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+///     .unwrap();
+/// http.on_event(Ready::READABLE);
+///
+/// let mut target = [0u8; 2];
+/// loop {
+///     let more = http.next(now, |event, reply| match event {
+///         Event::Head(head) => {
+///             target.copy_from_slice(head.target().as_bytes());
+///             true
+///         }
+///         Event::Body(_) => true,
+///         Event::End => {
+///             let len = BodyLen::Fixed(target.len() as u64);
+///             reply.start_response(Status::OK, None, &[], len).unwrap();
+///             reply.write_body(&target).unwrap();
+///             reply.finish(now).unwrap();
+///             true
+///         }
+///         Event::NeedMore | Event::Paused | Event::Closed => false,
+///     })?;
+///     if !more {
+///         break;
+///     }
+/// }
+/// http.on_event(Ready::WRITABLE);
+/// assert_eq!(
+///     http.transport().outbound(),
+///     &b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n/a\
+///        HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n/b"[..]
+/// );
+/// # Ok::<(), eddy_core::http::RequestError>(())
+/// ```
+///
+/// No allocation: the buffers are inline, so an `HttpStream` can sit in a
+/// `static` slot ([`new`](Self::new) is `const`) and take connection after
+/// connection ([`reopen`](Self::reopen)).
+#[derive(Debug)]
+pub struct HttpStream<T, const R: usize, const W: usize, const H: usize> {
+    pub(super) stream: BufferedStream<T, R, W>,
+    pub(super) conn: Connection<H>,
+    /// Between a request's `Head` and its `End`.
+    in_body: bool,
+    /// Write space needed before a new head is parsed.
+    head_room: usize,
+    /// The request error that closes the connection, once seen.
+    failed: Option<RequestError>,
+    /// An error response that did not fit yet.
+    error_due: Option<Status>,
+}
+
+impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
+    /// A connection over `transport`, accepted at `now` (the header
+    /// timeout starts now), with empty buffers and a head room of zero.
+    pub const fn new(transport: T, config: Config, now: Instant) -> Self {
+        HttpStream {
+            stream: BufferedStream::new(transport),
+            conn: Connection::new(config, now),
+            in_body: false,
+            head_room: 0,
+            failed: None,
+            error_due: None,
+        }
+    }
+
+    /// Parses a new request head only while the write buffer has `bytes`
+    /// free (clamped to `W`), so that a response head written at the
+    /// request's end fits without waiting. Zero (the default) parses heads
+    /// as soon as they arrive: pipelined responses then queue in the write
+    /// buffer, and a response call may get [`ResponseError::OutputFull`].
+    pub const fn with_head_room(mut self, bytes: usize) -> Self {
+        self.head_room = if bytes < W { bytes } else { W };
+        self
+    }
+
+    /// Starts over on `transport`, accepted at `now`, in place (no
+    /// stack-sized temporary), as [`new`](Self::new) with the same config
+    /// and head room; gives the old transport back.
+    pub fn reopen(&mut self, transport: T, now: Instant) -> T {
+        let config = *self.conn.config();
+        self.conn = Connection::new(config, now);
+        self.in_body = false;
+        self.failed = None;
+        self.error_due = None;
+        self.stream.reopen(transport)
+    }
+
+    /// The stream, to look at its counters and state.
+    pub fn stream(&self) -> &BufferedStream<T, R, W> {
+        &self.stream
+    }
+
+    /// The connection, to look at its state.
+    pub fn connection(&self) -> &Connection<H> {
+        &self.conn
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        self.stream.transport()
+    }
+
+    /// The transport, mutably (its own API, or a test's peer).
+    pub fn transport_mut(&mut self) -> &mut T {
+        self.stream.transport_mut()
+    }
+
+    /// Bytes received and not used by the connection yet: a partial head,
+    /// or pipelined requests waiting for the current response.
+    pub fn buffered(&self) -> &[u8] {
+        self.stream.buffered()
+    }
+
+    /// The request error that is closing the connection, if one came.
+    pub fn error(&self) -> Option<RequestError> {
+        self.failed
+    }
+
+    /// Free space in the write buffer.
+    pub fn write_space(&self) -> usize {
+        self.stream.write_space()
+    }
+
+    /// The interest to register now; `None` once nothing is wanted (the
+    /// stream is closed or paused with nothing to send). See
+    /// [`BufferedStream::desired_interest`].
+    pub fn desired_interest(&self) -> Option<Interest> {
+        self.stream.desired_interest()
+    }
+
+    /// When [`on_timeout`](Self::on_timeout) is due next: the header or
+    /// idle deadline while waiting for a head.
+    pub fn poll_at(&self) -> Option<Instant> {
+        self.conn.poll_at()
+    }
+
+    /// How long from `now` until [`poll_at`](Self::poll_at).
+    pub fn poll_delay(&self, now: Instant) -> Option<Duration> {
+        self.conn.poll_delay(now)
+    }
+
+    /// Whether the stream is closed, or closes at the next
+    /// [`poll_close`](Self::poll_close).
+    pub fn is_closed(&self) -> bool {
+        self.stream.is_closed()
+    }
+
+    /// Reports, exactly once, that the connection is over and why; then
+    /// drop the transport and deregister it.
+    pub fn poll_close(&mut self) -> Option<CloseReason> {
+        self.stream.poll_close()
+    }
+
+    /// Closes now: unsent bytes are dropped (shutdown, or a peer that does
+    /// not read).
+    pub fn close(&mut self) {
+        self.stream.close();
+    }
+
+    /// Marks the connection failed with `e` and answers it: the error
+    /// response (or none for an idle timeout), then a close once flushed.
+    fn fail(
+        conn: &mut Connection<H>,
+        out: &mut WriteHalf<'_, W>,
+        failed: &mut Option<RequestError>,
+        due: &mut Option<Status>,
+        e: RequestError,
+    ) {
+        if failed.is_some() {
+            return;
+        }
+        *failed = Some(e);
+        if e == RequestError::IdleTimeout {
+            out.close_after_flush();
+            return;
+        }
+        *due = Some(e.status());
+        Self::answer_error(conn, out, due);
+    }
+
+    /// Writes the error response that is due, if it fits now; closes once
+    /// flushed when it was written, or when it can never fit.
+    fn answer_error(conn: &mut Connection<H>, out: &mut WriteHalf<'_, W>, due: &mut Option<Status>) {
+        let Some(status) = *due else { return };
+        match conn.send_error(out, status) {
+            Err(ResponseError::OutputFull) if out.unflushed() > 0 => return,
+            // Written, or refused for good (a response already started, the
+            // connection closed, a buffer too small for it): close.
+            _ => out.close_after_flush(),
+        }
+        *due = None;
+    }
+
+    /// Retries an error response that did not fit.
+    fn settle_error(&mut self) {
+        if self.error_due.is_some() {
+            let (_, mut out) = self.stream.split();
+            Self::answer_error(&mut self.conn, &mut out, &mut self.error_due);
+        }
+    }
+}
+
+impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
+    /// Feeds one readiness event: readable (or read-closed, or error)
+    /// pulls bytes in, writable (or write-closed, or error) flushes.
+    pub fn on_event(&mut self, ready: Ready) {
+        if ready.is_readable() {
+            self.on_readable();
+        }
+        if ready.is_writable() {
+            self.on_writable();
+        }
+    }
+
+    /// Pulls what the transport holds into the read buffer; returns how
+    /// many bytes arrived. Then call [`next`](Self::next).
+    pub fn on_readable(&mut self) -> usize {
+        self.stream.on_readable()
+    }
+
+    /// Flushes the write buffer to the transport, and writes an error
+    /// response that was waiting for room; returns how many bytes went out.
+    pub fn on_writable(&mut self) -> usize {
+        let mut sent = self.stream.on_writable();
+        if self.error_due.is_some() {
+            self.settle_error();
+            sent += self.stream.on_writable();
+        }
+        sent
+    }
+
+    /// Checks the header and idle timeouts at `now`; spurious calls are
+    /// harmless.
+    ///
+    /// # Errors
+    ///
+    /// [`RequestError::HeaderTimeout`] (a 408 is written, then the stream
+    /// closes once flushed) or [`RequestError::IdleTimeout`] (it closes
+    /// without a response).
+    pub fn on_timeout(&mut self, now: Instant) -> Result<(), RequestError> {
+        let Err(e) = self.conn.on_timeout(now) else {
+            return Ok(());
+        };
+        let (_, mut out) = self.stream.split();
+        Self::fail(&mut self.conn, &mut out, &mut self.failed, &mut self.error_due, e);
+        self.stream.on_writable();
+        Err(e)
+    }
+
+    /// Hands the next event of the buffered bytes, read at `now`, to
+    /// `handle` with the response calls, and returns what `handle`
+    /// returned; the bytes the event used are dropped afterwards. See
+    /// [`HttpStream`].
+    ///
+    /// `handle` sees [`Event::NeedMore`] only once every buffered byte was
+    /// used or the connection waits for more (the transport was drained
+    /// into the buffer first), [`Event::Paused`] while a response is due or
+    /// the write buffer has less than the head room free, and
+    /// [`Event::Closed`] once the connection is over: the peer's
+    /// end-of-file with no request pending, a finished closing response, or
+    /// a closed stream. On all three, wait for readiness.
+    ///
+    /// # Errors
+    ///
+    /// The [`RequestError`] that closes the connection (`handle` is not
+    /// called): its error response is written or waits for room, and the
+    /// stream closes once flushed. Every later call returns it again.
+    pub fn next<Out>(
+        &mut self,
+        now: Instant,
+        handle: impl FnOnce(Event<'_, H>, &mut Reply<'_, W, H>) -> Out,
+    ) -> Result<Out, RequestError> {
+        self.next_within(now, usize::MAX, handle)
+    }
+
+    /// [`next`](Self::next), with body runs of at most `max_body` bytes: a
+    /// handler that passes the body on (an echo) asks for no more than it
+    /// has room for, e.g. [`write_space`](Self::write_space) less a
+    /// chunk's framing. With `max_body` zero a body waits (`NeedMore`).
+    ///
+    /// # Errors
+    ///
+    /// As [`next`](Self::next).
+    pub fn next_within<Out>(
+        &mut self,
+        now: Instant,
+        max_body: usize,
+        handle: impl FnOnce(Event<'_, H>, &mut Reply<'_, W, H>) -> Out,
+    ) -> Result<Out, RequestError> {
+        if let Some(e) = self.failed {
+            self.settle_error();
+            return Err(e);
+        }
+        loop {
+            self.stream.refill();
+            let ended = self.stream.read_closed().is_some();
+            let (input, mut out) = self.stream.split();
+            if out.closed().is_some() {
+                let mut reply = Reply {
+                    conn: &mut self.conn,
+                    out,
+                };
+                return Ok(handle(Event::Closed, &mut reply));
+            }
+            let limit = if self.in_body {
+                max_body
+            } else if out.write_space() < self.head_room {
+                0
+            } else {
+                usize::MAX
+            };
+            let fed = input.get(..limit).unwrap_or(input);
+            let whole = fed.len() == input.len();
+            let full = input.len() >= R;
+            let received = match self.conn.receive(fed, now) {
+                Ok(received) => received,
+                Err(e) => {
+                    Self::fail(&mut self.conn, &mut out, &mut self.failed, &mut self.error_due, e);
+                    return Err(e);
+                }
+            };
+            let consumed = received.consumed;
+            let mut event = received.event;
+            match event {
+                Event::NeedMore if consumed > 0 => {
+                    // Framing was used up: drop it and look again.
+                    self.stream.discard(consumed).ok();
+                    continue;
+                }
+                Event::NeedMore if whole && full => {
+                    // The buffer is full and nothing in it can be used: a
+                    // head or chunk line longer than the buffer.
+                    let e = if self.in_body {
+                        RequestError::ChunkMetadataTooLarge
+                    } else {
+                        RequestError::HeadTooLarge
+                    };
+                    Self::fail(&mut self.conn, &mut out, &mut self.failed, &mut self.error_due, e);
+                    return Err(e);
+                }
+                Event::NeedMore if whole && ended => {
+                    // End-of-file and nothing more to answer: close once
+                    // flushed (an incomplete request is dropped).
+                    out.close_after_flush();
+                    event = Event::Closed;
+                }
+                Event::NeedMore if !whole && self.head_room > 0 && !self.in_body => {
+                    // Held back for head room: wait for the flush.
+                    event = Event::Paused;
+                }
+                Event::Head(_) => self.in_body = true,
+                Event::End => self.in_body = false,
+                Event::Closed => out.close_after_flush(),
+                Event::Body(_) | Event::NeedMore | Event::Paused => {}
+            }
+            let mut reply = Reply {
+                conn: &mut self.conn,
+                out,
+            };
+            let result = handle(event, &mut reply);
+            self.stream.discard(consumed).ok();
+            return Ok(result);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
