@@ -31,12 +31,13 @@
 //! and sets `SO_NOSIGPIPE` on Apple, and Rust programs ignore `SIGPIPE`.
 
 use std::fmt;
-use std::io::{self, Read as _, Write as _};
+use std::io;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::os::fd::{AsFd, BorrowedFd};
 
 use eddy_core::event::Ready;
 use embedded_io::{ErrorKind, ErrorType, Read, ReadReady, Write, WriteReady};
+use rustix::net::{RecvFlags, SendFlags};
 
 /// A non-blocking TCP connection as an `embedded-io` transport for
 /// [`BufferedStream`](eddy_core::stream::BufferedStream).
@@ -201,7 +202,13 @@ impl Read for TcpTransport {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, TcpTransportError> {
         let stream = &mut self.stream;
         let offered = buf.len();
-        let n = Self::call(&mut self.readable, || stream.read(buf))?;
+        // rustix's direct system call, not libc's `recv` wrapper with its
+        // cancellation-point bookkeeping: a read per request is hot.
+        let n = Self::call(&mut self.readable, || {
+            rustix::net::recv(&*stream, &mut *buf, RecvFlags::empty())
+                .map(|(n, _)| n)
+                .map_err(io::Error::from)
+        })?;
         if n > 0 && n < offered && !self.to_eof {
             self.readable = false;
         }
@@ -209,11 +216,21 @@ impl Read for TcpTransport {
     }
 }
 
+/// A write to a peer that has gone must fail with `EPIPE`, not raise
+/// `SIGPIPE`. Apple platforms have no `MSG_NOSIGNAL`; Rust programs
+/// ignore `SIGPIPE` from the start there, as everywhere.
+#[cfg(not(target_vendor = "apple"))]
+const SEND_FLAGS: SendFlags = SendFlags::NOSIGNAL;
+#[cfg(target_vendor = "apple")]
+const SEND_FLAGS: SendFlags = SendFlags::empty();
+
 impl Write for TcpTransport {
-    /// `send(2)`.
+    /// `send(2)` (with `MSG_NOSIGNAL` where there is one).
     fn write(&mut self, buf: &[u8]) -> Result<usize, TcpTransportError> {
         let stream = &mut self.stream;
-        Self::call(&mut self.writable, || stream.write(buf))
+        Self::call(&mut self.writable, || {
+            rustix::net::send(&*stream, buf, SEND_FLAGS).map_err(io::Error::from)
+        })
     }
 
     /// Nothing to do: bytes `send(2)` accepted are the kernel's.
