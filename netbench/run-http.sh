@@ -47,9 +47,8 @@
 # in time (timeout(1)) and aimed at 127.0.0.1 only. Servers and wrk are
 # stopped on failure, Ctrl-C or SIGTERM.
 set -euo pipefail
-export LC_ALL=C # `.` decimals for $EPOCHREALTIME, awk and printf
-
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=netbench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # die, pinning, servers, CPU accounting, medians
 cd "$ROOT"
 
 ROUNDS=${ROUNDS:-5}
@@ -66,15 +65,7 @@ READY_TIMEOUT=10 # seconds for a server to print `listening on`
 STOP_TIMEOUT=5   # seconds for a server to exit after SIGTERM
 LUA=$ROOT/netbench/pipeline.lua
 
-die() {
-    echo "run-http.sh: $*" >&2
-    exit 1
-}
-
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-for var in ROUNDS DEPTH CONNECTIONS WRK_THREADS SERVER_CPU CLIENT_CPU; do
-    is_uint "${!var}" || die "$var must be a whole number, got '${!var}'"
-done
+require_uints ROUNDS DEPTH CONNECTIONS WRK_THREADS SERVER_CPU CLIENT_CPU
 is_uint "$DURATION" || die "DURATION must be whole seconds (wrk's -d), got '$DURATION'"
 ((ROUNDS > 0 && DURATION > 0 && DEPTH > 0 && CONNECTIONS > 0 && WRK_THREADS > 0)) ||
     die "ROUNDS, DURATION, DEPTH, CONNECTIONS and WRK_THREADS must be at least 1"
@@ -93,27 +84,14 @@ if ! command -v wrk >/dev/null; then
         die "could not install wrk (apt-get install -y --no-install-recommends wrk); install it and rerun"
     fi
 fi
-for tool in taskset setsid wrk; do
-    command -v "$tool" >/dev/null || die "$tool not found (taskset and setsid come with util-linux)"
-done
-for cpu in "$SERVER_CPU" "$CLIENT_CPU"; do
-    taskset -c "$cpu" true 2>/dev/null || die "cannot pin to CPU $cpu (this machine allows: $(taskset -pc $$ | sed 's/.*: //')); set SERVER_CPU/CLIENT_CPU"
-done
-[[ $SERVER_CPU != "$CLIENT_CPU" ]] || echo "run-http.sh: warning: server and wrk share CPU $SERVER_CPU" >&2
+command -v wrk >/dev/null || die "wrk not found"
+check_pinning wrk
 
 # --- build -------------------------------------------------------------------
 
 echo "building release binaries (target dir $TARGET_DIR)..." >&2
 cargo build --release -p eddy-netbench --bin hyper_http --bin mio_http
-if [[ -n ${EDDY_HTTP:-} ]]; then
-    EDDY_BIN=$EDDY_HTTP
-    EDDY_NOTE="EDDY_HTTP=$EDDY_HTTP"
-else
-    cargo build --release -p eddy-examples --bin http_server ||
-        die "could not build eddy's http_server; set EDDY_HTTP=path to use another binary"
-    EDDY_BIN=$TARGET_DIR/release/http_server
-    EDDY_NOTE="$EDDY_BIN"
-fi
+eddy_binary EDDY_HTTP http_server
 declare -A BIN=([eddy]=$EDDY_BIN [hyper]=${HYPER_HTTP:-$TARGET_DIR/release/hyper_http}
     [mio]=${MIO_HTTP:-$TARGET_DIR/release/mio_http})
 for name in $SERVERS; do
@@ -122,121 +100,7 @@ done
 
 # --- process bookkeeping and clean-up ---------------------------------------
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/eddy-httpbench.XXXXXX")
-SERVER_PID=""
-DRAIN_PID=""
-LOAD_PID=""
-
-# Waits up to $2 seconds for process $1 (not necessarily a child) to exit.
-wait_gone() {
-    timeout "$2" tail --pid="$1" -s 0.05 -f /dev/null 2>/dev/null
-}
-
-cleanup() {
-    trap - EXIT INT TERM
-    if [[ -n $LOAD_PID ]]; then
-        kill -TERM "$LOAD_PID" 2>/dev/null || true
-    fi
-    if [[ -n $SERVER_PID ]]; then
-        kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
-        wait_gone "$SERVER_PID" "$STOP_TIMEOUT" || true
-        kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ -n $DRAIN_PID ]]; then
-        kill -TERM "$DRAIN_PID" 2>/dev/null || true
-    fi
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'echo "run-http.sh: interrupted" >&2; exit 130' INT
-trap 'echo "run-http.sh: terminated" >&2; exit 143' TERM
-
-# CPU seconds (user + system) used so far by process $1, or empty.
-CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
-cpu_secs() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-    stat=${stat##*")"} # the command name may hold spaces and parentheses
-    awk -v hz="$CLK_TCK" '{ printf "%.3f", ($12 + $13) / hz }' <<<"$stat"
-}
-
-# CPU seconds the whole machine has spent busy so far: every state of the
-# `cpu` line of /proc/stat (proc(5)) but idle and iowait.
-machine_busy_secs() {
-    awk -v hz="$CLK_TCK" '$1 == "cpu" { printf "%.3f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
-}
-
-# Starts server binary $1 (named $2) on a free port pinned to SERVER_CPU;
-# sets SERVER_PID and SERVER_ADDR once it has printed `listening on`.
-start_server() {
-    local bin=$1 name=$2 attempt port line fd status
-    for attempt in 1 2 3 4 5; do
-        # Below Linux's ephemeral range (32768-60999), where the client's
-        # own ports come from; a taken port shows up as a failed start.
-        port=$((20000 + RANDOM % 12000))
-        rm -f "$WORK/fifo"
-        mkfifo "$WORK/fifo"
-        # setsid: the server leads its own process group (same PID, as a
-        # job of a script is no group leader), so a server that is a wrapper
-        # script is stopped together with its children.
-        # shellcheck disable=SC2086 # HYPER_ARGS is a list of flags
-        setsid taskset -c "$SERVER_CPU" "$bin" --addr "127.0.0.1:$port" $([[ $name != hyper ]] || echo "${HYPER_ARGS:-}") \
-            >"$WORK/fifo" 2>>"$WORK/$name.err" &
-        SERVER_PID=$!
-        # Opening blocks until the server side has opened the fifo, which
-        # its shell does before exec; reads then end at the first line, at
-        # the server's exit (EOF) or after READY_TIMEOUT seconds.
-        exec {fd}<"$WORK/fifo"
-        status=0
-        while IFS= read -r -t "$READY_TIMEOUT" -u "$fd" line || status=$?; ((status == 0)); do
-            echo "$line" >>"$WORK/$name.out"
-            [[ $line != *"listening on "* ]] || break
-        done
-        if ((status == 0)); then
-            SERVER_ADDR=127.0.0.1:$port
-            # Keep draining its stdout so that logging can never block it.
-            cat <&"$fd" >>"$WORK/$name.out" &
-            DRAIN_PID=$!
-            exec {fd}<&-
-            return 0
-        fi
-        exec {fd}<&-
-        if ((status > 128)); then
-            stop_server "$name" >/dev/null 2>&1 || true
-            die "$name printed no 'listening on' line within ${READY_TIMEOUT}s"
-        fi
-        # Its stdout closed: it exited, most likely because the port was
-        # taken. Try another one.
-        stop_server "$name" >/dev/null 2>&1 || true
-        echo "run-http.sh: $name did not start on 127.0.0.1:$port (attempt $attempt):" \
-            "$(tail -n 3 "$WORK/$name.err" 2>/dev/null)" >&2
-    done
-    die "$name would not start; its stderr is above"
-}
-
-# Stops the running server with SIGTERM (SIGKILL after STOP_TIMEOUT) and
-# reaps it; warns unless it exited with status 0.
-stop_server() {
-    local name=$1 status=0
-    [[ -n $SERVER_PID ]] || return 0
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    if ! wait_gone "$SERVER_PID" "$STOP_TIMEOUT"; then
-        echo "run-http.sh: warning: $name ignored SIGTERM for ${STOP_TIMEOUT}s; killing it" >&2
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || status=$?
-    # Whatever it left in its process group goes too.
-    kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-    if [[ -n $DRAIN_PID ]]; then
-        wait "$DRAIN_PID" 2>/dev/null || true
-        DRAIN_PID=""
-    fi
-    if ((status != 0)); then
-        echo "run-http.sh: warning: $name exited with status $status after SIGTERM" >&2
-    fi
-}
+setup_work eddy-httpbench
 
 # `proc/PID/status` field $2 (e.g. VmHWM) of process $1, in KiB.
 status_kib() {
@@ -275,10 +139,11 @@ to_ms() {
 # One run: server $1, mode $2, round $3; sets RUN (five figures).
 run_once() {
     local name=$1 mode=$2 round=$3 status=0 out requests rps p99 hwm
-    local t0 t1 server0 server1 busy0 busy1 wrk0 wrk1 usage cpu_us per_core others
-    local -a script=()
+    local t0 t1 server0 server1 busy0 busy1 wrk0 wrk1 cpu_us per_core server client others
+    local -a script=() flags=()
     [[ $mode == plain ]] || script=(-s "$LUA")
-    start_server "${BIN[$name]}" "$name"
+    [[ $name != hyper ]] || read -r -a flags <<<"${HYPER_ARGS:-}"
+    start_server "${BIN[$name]}" "$name" "${flags[@]}"
     if [[ -z ${CHECKED[$name]:-} ]]; then
         check_answer "$name"
         CHECKED[$name]=1
@@ -310,14 +175,15 @@ run_once() {
     p99=$(awk '$1 == "99%" { print $2; exit }' <<<"$out")
     [[ -n $requests && -n $p99 ]] || die "cannot read wrk's output: $out"
     [[ -n $server0 && -n $server1 && -n $hwm ]] || die "$name exited during the run"
-    # req/s over the wall time of the run; CPU figures over the same span.
-    read -r rps cpu_us per_core usage others < <(awk -v n="$requests" -v t0="$t0" -v t1="$t1" \
-        -v s0="$server0" -v s1="$server1" -v b0="$busy0" -v b1="$busy1" -v w0="$wrk0" -v w1="$wrk1" 'BEGIN {
-            w = t1 - t0; s = s1 - s0; c = (w1 - w0) / w
-            o = (b1 - b0) / w - s / w - c; if (o < 0) o = 0
-            printf "%.0f %.3f %.0f %.2f/%.2f %.2f\n", n / w, s * 1e6 / n, (s > 0 ? n / s : 0), s / w, c, o
+    # req/s over the wall time of the run; CPU figures over the same span
+    # (wrk's CPU seconds as CPUs: its share of the run).
+    read -r rps cpu_us per_core client < <(awk -v n="$requests" -v t0="$t0" -v t1="$t1" \
+        -v s0="$server0" -v s1="$server1" -v w0="$wrk0" -v w1="$wrk1" 'BEGIN {
+            w = t1 - t0; s = s1 - s0
+            printf "%.0f %.3f %.0f %.6f\n", n / w, s * 1e6 / n, (s > 0 ? n / s : 0), (w1 - w0) / w
         }')
-    if awk -v o="$others" -v m="$MAX_OTHERS" 'BEGIN { exit !(o > m) }'; then MAX_OTHERS=$others; fi
+    read -r server client others < <(cpu_usage "$t0" "$t1" "$server0" "$server1" "$busy0" "$busy1" "$client")
+    note_others "$others"
     p99=$(to_ms "$p99")
     # With pipelining wrk's histogram can read 0 for the upper percentiles;
     # then the run's maximum latency stands in (an upper bound of the p99).
@@ -326,13 +192,8 @@ run_once() {
         P99_FROM_MAX[$mode]=1
     fi
     printf '  %-9s round %d: %-5s %9s req/s %7s us/req %9s req/s/core p99 %7s ms rss %6s KiB (server/wrk cpu %s, others %s)\n' \
-        "$mode" "$round" "$name" "$rps" "$cpu_us" "$per_core" "$p99" "$hwm" "$usage" "$others" >&2
+        "$mode" "$round" "$name" "$rps" "$cpu_us" "$per_core" "$p99" "$hwm" "$server/$client" "$others" >&2
     RUN="$rps $cpu_us $per_core $p99 $hwm"
-}
-
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # --- the runs ----------------------------------------------------------------
@@ -341,18 +202,14 @@ echo "HTTP benchmark: wrk -t$WRK_THREADS -c$CONNECTIONS, ${DURATION} s per run, 
     "(pipelined: $DEPTH deep); server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU" >&2
 echo "eddy = $EDDY_NOTE; hyper = ${BIN[hyper]}; mio = ${BIN[mio]}" >&2
 
-MAX_OTHERS=0
 declare -A CHECKED
 declare -A P99_FROM_MAX
 declare -A RESULTS # [mode,server,column] = "v1 v2 ..."
 COLUMNS_=(rps cpu core p99 rss)
-read -r -a ORDER <<<"$SERVERS"
 for mode in $MODES; do
     for ((round = 1; round <= ROUNDS; round++)); do
-        # Rotate the order: round 1 eddy hyper mio, round 2 hyper mio eddy...
-        count=${#ORDER[@]}
-        for ((k = 0; k < count; k++)); do
-            name=${ORDER[$(((k + round - 1) % count))]}
+        # shellcheck disable=SC2086 # one name per server
+        for name in $(round_order "$round" $SERVERS); do
             run_once "$name" "$mode" "$round"
             read -r -a figures <<<"$RUN"
             for c in 0 1 2 3 4; do
@@ -366,7 +223,7 @@ done
 
 med() {
     # shellcheck disable=SC2086 # one value per round
-    median ${RESULTS[$1,$2,$3]}
+    median 3 ${RESULTS[$1,$2,$3]}
 }
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
@@ -411,6 +268,4 @@ if [[ " $SERVERS " == *" eddy "* ]]; then
         fi
     done
 fi
-if awk -v m="$MAX_OTHERS" 'BEGIN { exit !(m > 0.1) }'; then
-    echo "(other work used up to $MAX_OTHERS CPUs during a run: these figures are disturbed; rerun on a quiet machine)"
-fi
+report_others

@@ -18,11 +18,11 @@
 # CLIENT_CPU=1, CARGO_TARGET_DIR (where the release binaries are; build
 # them first, e.g. by running run-http.sh). Needs perf (Debian:
 # `apt-get install -y linux-perf`) and wrk. Every run is bounded in time
-# and aimed at 127.0.0.1 only; the server is stopped on exit.
+# and aimed at 127.0.0.1 only; the server is stopped on exit, failure,
+# Ctrl-C or SIGTERM.
 set -euo pipefail
-export LC_ALL=C
-
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=netbench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # die, pinning, servers
 DURATION=${DURATION:-3}
 MODES=${MODES:-plain pipelined}
 SERVERS=${SERVERS:-eddy hyper mio}
@@ -31,61 +31,33 @@ CONNECTIONS=${CONNECTIONS:-50}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+READY_TIMEOUT=10 # seconds for a server to print `listening on`
+STOP_TIMEOUT=5   # seconds for a server to exit after SIGTERM
 declare -A BIN=([eddy]=$TARGET_DIR/release/http_server [hyper]=$TARGET_DIR/release/hyper_http
     [mio]=$TARGET_DIR/release/mio_http)
 
-die() {
-    echo "syscalls.sh: $*" >&2
-    exit 1
-}
-for tool in perf wrk taskset; do
+for tool in perf wrk; do
     command -v "$tool" >/dev/null || die "$tool not found (perf: apt-get install -y linux-perf)"
 done
-[[ $DURATION =~ ^[0-9]+$ ]] && ((DURATION > 0)) || die "DURATION must be whole seconds"
+require_uints DURATION DEPTH CONNECTIONS SERVER_CPU CLIENT_CPU
+((DURATION > 0)) || die "DURATION must be whole seconds"
+check_pinning wrk
 for name in $SERVERS; do
     [[ -n ${BIN[$name]:-} ]] || die "servers are eddy, hyper and mio, got '$name'"
     [[ -x ${BIN[$name]} ]] || die "${BIN[$name]} is missing: build the release binaries first"
 done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/eddy-syscalls.XXXXXX")
-SERVER_PID=""
-cleanup() {
-    if [[ -n $SERVER_PID ]]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# Starts server $1 on a free port; sets SERVER_PID and PORT.
-start_server() {
-    local name=$1 try
-    for try in 1 2 3 4 5; do
-        PORT=$((20000 + RANDOM % 12000))
-        taskset -c "$SERVER_CPU" "${BIN[$name]}" --addr "127.0.0.1:$PORT" >"$WORK/out" 2>"$WORK/err" &
-        SERVER_PID=$!
-        for _ in $(seq 100); do
-            grep -q "listening on" "$WORK/out" 2>/dev/null && return 0
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.05 # polling the server's output file for its ready line
-        done
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
-    done
-    die "$name did not start: $(cat "$WORK/err")"
-}
+setup_work eddy-syscalls
 
 printf '%-10s %-6s %10s  %s\n' mode server requests "system calls per request (name count/req)"
 for mode in $MODES; do
     for name in $SERVERS; do
-        start_server "$name"
+        start_server "${BIN[$name]}" "$name"
         args=()
         [[ $mode == plain ]] || args=(-s "$ROOT/netbench/pipeline.lua")
         timeout $((DURATION + 30)) perf stat -x, -o "$WORK/perf" -e 'syscalls:sys_enter_*' -p "$SERVER_PID" -- \
             taskset -c "$CLIENT_CPU" wrk -t1 -c "$CONNECTIONS" -d "${DURATION}s" "${args[@]}" \
-            "http://127.0.0.1:$PORT/" -- "$DEPTH" >"$WORK/wrk" 2>&1 ||
+            "http://$SERVER_ADDR/" -- "$DEPTH" >"$WORK/wrk" 2>&1 ||
             die "perf/wrk against $name failed: $(cat "$WORK/wrk")"
         requests=$(awk '/requests in/ { print $1 }' "$WORK/wrk")
         [[ -n $requests && $requests -gt 0 ]] || die "no requests counted: $(cat "$WORK/wrk")"
@@ -97,8 +69,6 @@ for mode in $MODES; do
             }
             END { printf "total %.3f:%s", total / n, line }' "$WORK/perf")
         printf '%-10s %-6s %10s  %s\n' "$mode" "$name" "$requests" "$calls"
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
+        stop_server "$name"
     done
 done
