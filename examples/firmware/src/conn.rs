@@ -1,33 +1,39 @@
-//! One HTTP connection of the image's server: its socket, a 2 KiB read
-//! buffer and a 2 KiB output buffer (both in static storage), and the
-//! core's sans-I/O [`Connection`] between them.
+//! One HTTP connection of the image's server: the core's [`HttpStream`]
+//! over a [`Socket`] of the stack, with its 2 KiB read buffer and 2 KiB
+//! write buffer inline, and the route of the request being answered.
 //!
-//! [`Conn::drive`] runs on every readiness event: flush output, read what
-//! the socket holds, let the HTTP machine consume it, answer, repeat until
-//! nothing moves. Two rules keep every response write from failing on a
-//! full output buffer: a new request head is parsed only with
+//! [`Conn::drive`] runs on every readiness event: the stream pulls what the
+//! socket holds, the HTTP machine's events are answered, the answers are
+//! flushed, until nothing moves. Two rules keep every response write from
+//! failing on a full write buffer: a new request head is parsed only with
 //! [`HEAD_ROOM`] bytes free (every response head and fixed body fits in
-//! it), and an echoed body is fed to the machine only as far as the
-//! output has room for it. Bad requests get the machine's error status and
-//! a close; nothing here panics on input.
+//! it, [`HttpStream::with_head_room`]), and an echoed body is taken only as
+//! far as the write buffer has room for it
+//! ([`HttpStream::next_within`]). Bad requests get the machine's error
+//! status and a close, written by the stream; nothing here panics on
+//! input.
 
 use core::cell::RefCell;
 use core::time::Duration;
 
-use eddy_bare::{SocketError, SocketId};
-use eddy_core::http::{BodyLen, Config, Connection, Event, Next, Output, OutputFull, ResponseError, Status};
+use eddy_bare::{BareTransport, SocketError, SocketId, TransportError};
+use eddy_core::event::Ready;
+use eddy_core::http::{BodyLen, Config, Event, HttpStream, Next, Reply, RequestError, ResponseError, Status};
+use eddy_core::stream::CloseReason;
 use eddy_core::{Instant, Interest, Token};
+use embedded_io::{ErrorType, Read, ReadReady, Write, WriteReady};
 
-use crate::net::NetStack;
+use crate::net::{Device, NetStack, SOCKETS};
 use crate::routes::Route;
 
-/// Size of each connection's read buffer and of its output buffer.
+/// Size of each connection's read buffer and of its write buffer.
 pub const BUF: usize = 2048;
 /// Request headers a head may carry.
 pub const HEADERS: usize = 16;
-/// Output room required before a new request head is parsed.
+/// Write buffer room required before a new request head is parsed.
 pub const HEAD_ROOM: usize = 512;
-/// Output room kept for the framing of one body chunk and the last chunk.
+/// Write buffer room kept for the framing of one body chunk and the last
+/// chunk.
 const CHUNK_ROOM: usize = 16;
 
 /// The HTTP limits: a head must fit the read buffer; bodies up to 64 KiB;
@@ -39,62 +45,78 @@ pub const CONFIG: Config = Config::new()
     .with_header_timeout(Duration::from_secs(2))
     .with_idle_timeout(Duration::from_secs(30));
 
-/// One connection's read buffer and output buffer.
-pub type ConnBuffers = [[u8; BUF]; 2];
+/// A connection's HTTP stream: 2 KiB read and write buffers, 16 headers.
+pub type ConnStream = HttpStream<Socket, BUF, BUF, HEADERS>;
 
-/// The output buffer: response bytes not yet handed to the socket.
+/// A slot's transport: a connection of the stack, or none while the slot
+/// is free (then every call fails with [`SocketError::Stale`]). Dropping
+/// it gives the socket back to the pool.
 #[derive(Debug)]
-pub struct OutBuf {
-    buf: &'static mut [u8; BUF],
-    len: usize,
-}
+pub struct Socket(Option<BareTransport<'static, 'static, Device, SOCKETS>>);
 
-impl OutBuf {
-    fn pending(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Drops the first `n` bytes (they were sent).
-    fn advance(&mut self, n: usize) {
-        let n = n.min(self.len);
-        self.buf.copy_within(n..self.len, 0);
-        self.len -= n;
+impl Socket {
+    fn with<R>(
+        &mut self,
+        op: impl FnOnce(&mut BareTransport<'static, 'static, Device, SOCKETS>) -> Result<R, TransportError>,
+    ) -> Result<R, TransportError> {
+        self.0
+            .as_mut()
+            .map_or(Err(TransportError(SocketError::Stale)), op)
     }
 }
 
-impl Output for OutBuf {
-    fn spare(&self) -> usize {
-        BUF - self.len
+impl ErrorType for Socket {
+    type Error = TransportError;
+}
+
+impl Read for Socket {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
+        self.with(|t| t.read(buf))
+    }
+}
+
+impl ReadReady for Socket {
+    fn read_ready(&mut self) -> Result<bool, TransportError> {
+        // A free slot answers `true` so the read collects the error.
+        Ok(self.with(|t| t.read_ready()).unwrap_or(true))
+    }
+}
+
+impl Write for Socket {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, TransportError> {
+        self.with(|t| t.write(buf))
     }
 
-    fn write(&mut self, bytes: &[u8]) -> Result<(), OutputFull> {
-        let end = self.len + bytes.len();
-        let dst = self.buf.get_mut(self.len..end).ok_or(OutputFull)?;
-        dst.copy_from_slice(bytes);
-        self.len = end;
+    fn flush(&mut self) -> Result<(), TransportError> {
         Ok(())
     }
 }
 
-/// One connection slot; free while `id` is `None`.
+impl WriteReady for Socket {
+    fn write_ready(&mut self) -> Result<bool, TransportError> {
+        Ok(self.with(|t| t.write_ready()).unwrap_or(true))
+    }
+}
+
+/// How a connection ended, once it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// Closed in order: by the server after its last response, or by the
+    /// peer.
+    Closed,
+    /// The socket failed or was reset.
+    Dropped,
+}
+
+/// One connection slot; free while [`id`](Conn::id) is `None`.
 #[derive(Debug)]
 pub struct Conn {
-    pub(crate) id: Option<SocketId>,
     pub(crate) token: Option<Token>,
     pub(crate) interest: Interest,
-    http: Option<Connection<HEADERS>>,
-    rbuf: &'static mut [u8; BUF],
-    rlen: usize,
-    out: OutBuf,
+    http: ConnStream,
     /// The request being answered, from its head to its response's end.
     route: Option<Route>,
-    peer_closed: bool,
-    closing: bool,
-    /// Responses finished on this connection.
+    /// Responses finished on this connection (error responses included).
     pub(crate) served: u32,
 }
 
@@ -106,201 +128,168 @@ pub(crate) fn with_stack<R>(
     f(&mut *stack.try_borrow_mut().map_err(|_| SocketError::Busy)?)
 }
 
+impl Default for Conn {
+    fn default() -> Self {
+        Conn::new()
+    }
+}
+
 impl Conn {
-    /// A free slot over its two buffers.
-    pub fn new(buffers: &'static mut ConnBuffers) -> Conn {
-        let [rbuf, out] = buffers;
+    /// A free slot.
+    pub const fn new() -> Conn {
         Conn {
-            id: None,
             token: None,
             interest: Interest::READABLE,
-            http: None,
-            rbuf,
-            rlen: 0,
-            out: OutBuf { buf: out, len: 0 },
+            http: HttpStream::new(Socket(None), CONFIG, Instant::ZERO).with_head_room(HEAD_ROOM),
             route: None,
-            peer_closed: false,
-            closing: false,
             served: 0,
         }
     }
 
-    /// Takes the slot for connection `id`, accepted at `now`.
-    pub fn open(&mut self, id: SocketId, now: Instant) {
-        self.clear();
-        self.id = Some(id);
-        self.http = Some(Connection::new(CONFIG, now));
+    /// The connection's socket, while the slot is taken.
+    pub fn id(&self) -> Option<SocketId> {
+        self.http.transport().0.as_ref().map(BareTransport::id)
     }
 
-    /// Frees the slot.
+    /// Takes the slot for connection `id` of `stack`, accepted at `now`.
+    pub fn open(&mut self, stack: &'static RefCell<NetStack>, id: SocketId, now: Instant) {
+        self.clear();
+        drop(self.http.reopen(Socket(Some(BareTransport::new(stack, id))), now));
+    }
+
+    /// Frees the slot and gives its socket back to the pool (a FIN
+    /// follows the queued bytes).
     pub fn clear(&mut self) {
-        self.id = None;
+        drop(self.http.reopen(Socket(None), Instant::ZERO));
         self.token = None;
         self.interest = Interest::READABLE;
-        self.http = None;
-        self.rlen = 0;
-        self.out.len = 0;
         self.route = None;
-        self.peer_closed = false;
-        self.closing = false;
         self.served = 0;
     }
 
-    /// Runs the connection as far as it goes now.
-    ///
-    /// # Errors
-    /// The socket's error (reset, released): drop the connection.
-    pub fn drive(&mut self, stack: &RefCell<NetStack>, now: Instant) -> Result<(), SocketError> {
+    /// Runs the connection as far as it goes now: reads, answers and
+    /// flushes until nothing moves.
+    pub fn drive(&mut self, now: Instant) {
+        self.http.on_event(Ready::READABLE.add(Ready::WRITABLE));
         loop {
-            self.flush(stack)?;
-            self.fill(stack)?;
-            if !self.parse(now) {
-                return self.flush(stack);
+            let moved = self.step(now);
+            let sent = self.http.on_writable();
+            let got = self.http.on_readable();
+            if !moved && sent == 0 && got == 0 {
+                return;
             }
         }
     }
 
-    /// Whether the connection is done: closing or closed by the peer, with
-    /// every output byte handed to the socket.
-    pub fn is_finished(&self) -> bool {
-        (self.closing || self.peer_closed) && self.out.is_empty()
+    /// Whether the connection is over, and how; reported once.
+    pub fn poll_end(&mut self) -> Option<Ended> {
+        self.http.poll_close().map(|reason| match reason {
+            CloseReason::Reset | CloseReason::Error(_) => Ended::Dropped,
+            _ => Ended::Closed,
+        })
     }
 
     /// The interest to register: writable only while output waits.
     pub fn wanted_interest(&self) -> Interest {
-        if self.out.is_empty() {
-            Interest::READABLE
-        } else {
-            Interest::BOTH
-        }
+        self.http.desired_interest().unwrap_or(Interest::READABLE)
     }
 
-    /// Checks the HTTP machine's header and idle timeouts; an expired one
-    /// is answered (408 if no response started) and closes the connection.
+    /// Checks the HTTP machine's header and idle timeouts; an expired
+    /// header timeout is answered 408, and either closes the connection.
     pub fn on_timeout(&mut self, now: Instant) {
-        let Some(http) = self.http.as_mut() else {
-            return;
-        };
-        if let Err(e) = http.on_timeout(now) {
-            // Refused once a response started: the connection just closes.
-            if http.send_error(&mut self.out, e.status()).is_ok() {
+        if let Err(e) = self.http.on_timeout(now) {
+            self.route = None;
+            if e != RequestError::IdleTimeout {
                 self.served += 1;
             }
-            self.closing = true;
         }
     }
 
-    fn flush(&mut self, stack: &RefCell<NetStack>) -> Result<(), SocketError> {
-        let Some(id) = self.id else {
-            return Err(SocketError::Stale);
+    /// One event of the HTTP machine, answered; whether anything moved.
+    fn step(&mut self, now: Instant) -> bool {
+        let room = match self.route {
+            Some(Route::Echo(_)) => self.http.write_space().saturating_sub(CHUNK_ROOM),
+            _ => usize::MAX,
         };
-        while !self.out.is_empty() {
-            match with_stack(stack, |s| s.send(id, self.out.pending())) {
-                Ok(n) => self.out.advance(n),
-                Err(SocketError::WouldBlock) => break,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-
-    fn fill(&mut self, stack: &RefCell<NetStack>) -> Result<(), SocketError> {
-        let Some(id) = self.id else {
-            return Err(SocketError::Stale);
-        };
-        while self.rlen < BUF && !self.peer_closed {
-            match with_stack(stack, |s| s.recv(id, &mut self.rbuf[self.rlen..])) {
-                Ok(0) => self.peer_closed = true,
-                Ok(n) => self.rlen += n,
-                Err(SocketError::WouldBlock) => break,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-
-    /// One step of the HTTP machine; whether anything moved.
-    fn parse(&mut self, now: Instant) -> bool {
-        let Some(http) = self.http.as_mut() else {
-            return false;
-        };
-        if self.closing {
-            return false;
-        }
-        let spare = self.out.spare();
-        let limit = match self.route {
-            Some(Route::Echo(_)) => self.rlen.min(spare.saturating_sub(CHUNK_ROOM)),
-            Some(_) => self.rlen,
-            None if spare < HEAD_ROOM => return false,
-            None => self.rlen,
-        };
-        let received = match http.receive(&self.rbuf[..limit], now) {
-            Ok(received) => received,
-            Err(e) => {
-                // A response already started cannot become an error
-                // response: then the connection just closes.
-                if http.send_error(&mut self.out, e.status()).is_ok() {
-                    self.served += 1;
-                }
-                self.closing = true;
+        let already_failed = self.http.error().is_some();
+        let (route, served) = (&mut self.route, &mut self.served);
+        let handled = self
+            .http
+            .next_within(now, room, |event, reply| handle(event, reply, route, served, now));
+        match handled {
+            Ok(Handled::Moved) => true,
+            Ok(Handled::Waiting) => false,
+            Ok(Handled::Abort) => {
                 self.route = None;
-                return true;
-            }
-        };
-        let consumed = received.consumed;
-        let moved = match received.event {
-            Event::Head(head) => {
-                let route = Route::of(&head);
-                if let Route::Echo(body) = route {
-                    // The echo is framed as the request was.
-                    let framing = body;
-                    let headers = [("Content-Type", "application/octet-stream")];
-                    if http
-                        .start_response(&mut self.out, Status::OK, None, &headers, framing)
-                        .is_err()
-                    {
-                        self.closing = true;
-                    }
-                }
-                self.route = Some(route);
-                true
-            }
-            Event::Body(data) => {
-                if let Some(Route::Echo(_)) = self.route {
-                    // Takes all of `data`: the input was cut to the room.
-                    if http.write_body(&mut self.out, data) != Ok(data.len()) {
-                        self.closing = true;
-                    }
-                }
-                true
-            }
-            Event::End => {
-                match answer(http, &mut self.out, self.route.take(), now) {
-                    Ok(next) => {
-                        self.served += 1;
-                        self.closing = next == Next::Close;
-                    }
-                    Err(_) => self.closing = true,
-                }
-                true
-            }
-            Event::NeedMore | Event::Paused => false,
-            Event::Closed => {
-                self.closing = true;
+                self.http.close();
                 false
             }
-        };
-        let consumed = consumed.min(self.rlen);
-        self.rbuf.copy_within(consumed..self.rlen, 0);
-        self.rlen -= consumed;
-        moved || consumed > 0
+            Err(_) => {
+                // The stream writes the error response and closes after it.
+                if !already_failed {
+                    self.served += 1;
+                    self.route = None;
+                }
+                false
+            }
+        }
+    }
+}
+
+/// What one event's handling came to.
+enum Handled {
+    /// Something moved: ask for the next event.
+    Moved,
+    /// The connection waits for bytes, room or its close.
+    Waiting,
+    /// A response could not be written: drop the connection.
+    Abort,
+}
+
+/// Answers one event of the HTTP machine.
+fn handle<const W: usize>(
+    event: Event<'_, HEADERS>,
+    reply: &mut Reply<'_, W, HEADERS>,
+    route: &mut Option<Route>,
+    served: &mut u32,
+    now: Instant,
+) -> Handled {
+    match event {
+        Event::Head(head) => {
+            let r = Route::of(&head);
+            *route = Some(r);
+            if let Route::Echo(framing) = r {
+                // The echo is framed as the request was.
+                let headers = [("Content-Type", "application/octet-stream")];
+                if reply.start_response(Status::OK, None, &headers, framing).is_err() {
+                    return Handled::Abort;
+                }
+            }
+            Handled::Moved
+        }
+        Event::Body(data) => {
+            // Takes all of `data`: the run was capped at the room.
+            if let Some(Route::Echo(_)) = route {
+                if reply.write_body(data) != Ok(data.len()) {
+                    return Handled::Abort;
+                }
+            }
+            Handled::Moved
+        }
+        Event::End => match answer(reply, route.take(), now) {
+            Ok(_) => {
+                *served += 1;
+                Handled::Moved
+            }
+            Err(_) => Handled::Abort,
+        },
+        Event::NeedMore | Event::Paused | Event::Closed => Handled::Waiting,
     }
 }
 
 /// Ends the response to a fully read request.
-fn answer(
-    http: &mut Connection<HEADERS>,
-    out: &mut OutBuf,
+fn answer<const W: usize>(
+    reply: &mut Reply<'_, W, HEADERS>,
     route: Option<Route>,
     now: Instant,
 ) -> Result<Next, ResponseError> {
@@ -319,8 +308,8 @@ fn answer(
             }
             None => core::slice::from_ref(&plain),
         };
-        http.start_response(out, status, None, headers, BodyLen::Fixed(body.len() as u64))?;
-        http.write_body(out, body)?;
+        reply.start_response(status, None, headers, BodyLen::Fixed(body.len() as u64))?;
+        reply.write_body(body)?;
     }
-    http.finish(out, now)
+    reply.finish(now)
 }

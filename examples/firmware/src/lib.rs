@@ -8,8 +8,9 @@
 //!   socket pool, the eddy-bare stack and backend, the reactor and its
 //!   application state;
 //! - [`server`], [`conn`] and [`routes`]: the HTTP server, four
-//!   connections with 2 KiB read and output buffers each around the core's
-//!   sans-I/O `http::Connection`;
+//!   connections, each the core's `http::HttpStream` (a buffered stream
+//!   with 2 KiB read and write buffers driving the sans-I/O
+//!   `http::Connection`) over a socket of the stack;
 //! - [`client`], [`script`] and [`reply`]: the in-image client, the
 //!   requests it checks the server with, and how it reads a response head;
 //! - [`board`]: the SysTick clock and the WFI idle hook;

@@ -17,7 +17,7 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::time::Duration;
 
 use cortex_m_rt::{entry, exception};
@@ -26,7 +26,6 @@ use eddy_bare::smoltcp::iface::SocketStorage;
 use eddy_bare::WakeFlag;
 use eddy_core::callback::{Callback, CallbackResult};
 use eddy_firmware::client::{self, SCRIPT};
-use eddy_firmware::conn::{ConnBuffers, BUF};
 use eddy_firmware::net::{
     self, App, Loop, NetStack, SocketBuffers, CLIENT_SOCKETS, CLIENT_SOCKET_BUF, CONNECTIONS,
     SERVER_SOCKET_BUF, SOCKETS,
@@ -72,10 +71,13 @@ fn main() -> ! {
         [[[0; SERVER_SOCKET_BUF]; 2]; CONNECTIONS];
     static mut CLIENT_BUFS: [[[u8; CLIENT_SOCKET_BUF]; 2]; CLIENT_SOCKETS] =
         [[[0; CLIENT_SOCKET_BUF]; 2]; CLIENT_SOCKETS];
-    static mut CONN_BUFS: [ConnBuffers; CONNECTIONS] = [[[0; BUF]; 2]; CONNECTIONS];
     static mut STACK: Option<RefCell<NetStack>> = None;
-    static mut REACTOR: Option<Loop> = None;
-    static mut APP: Option<App> = None;
+    // `Cell` hides the niches of what it holds, so `None` is all zero
+    // bytes and these land in .bss; a bare `Option<App>` would put its
+    // 17 KiB (the connections' HTTP buffers) in .data, and its initial
+    // image in flash.
+    static mut REACTOR: Option<Cell<Loop>> = None;
+    static mut APP: Option<Cell<App>> = None;
 
     if let Some(cp) = cortex_m::Peripherals::take() {
         board::start_clock(cp.SYST);
@@ -85,8 +87,10 @@ fn main() -> ! {
         client: CLIENT_BUFS,
     };
     let stack: &'static RefCell<NetStack> = STACK.insert(RefCell::new(net::stack(SOCKET_STORAGE, buffers)));
-    let r = REACTOR.insert(Loop::new(net::backend(stack, &WAKE)));
-    let app = APP.insert(App::new(CONN_BUFS));
+    let r = REACTOR
+        .insert(Cell::new(Loop::new(net::backend(stack, &WAKE))))
+        .get_mut();
+    let app = APP.insert(Cell::new(App::new())).get_mut();
 
     let started = server::start(app, r)
         .and_then(|()| client::start(app, r))

@@ -16,7 +16,6 @@ use eddy_bare::{BareBackend, FnClock, Stack, WakeFlag};
 use eddy_core::Reactor;
 
 use crate::client::Client;
-use crate::conn::ConnBuffers;
 use crate::server::Server;
 
 /// Largest IP packet on the loopback (TCP segments of 536 bytes).
@@ -60,11 +59,17 @@ pub struct App {
     pub client: Client,
 }
 
+impl Default for App {
+    fn default() -> Self {
+        App::new()
+    }
+}
+
 impl App {
-    /// Both idle; the server's connections over `buffers`.
-    pub fn new(buffers: &'static mut [ConnBuffers; CONNECTIONS]) -> App {
+    /// Both idle, every server connection slot free.
+    pub fn new() -> App {
         App {
-            server: Server::new(buffers),
+            server: Server::new(),
             client: Client::new(),
         }
     }

@@ -14,7 +14,7 @@ use eddy_bare::{ListenerId, Source};
 use eddy_core::callback::{Callback, CallbackError, CallbackResult, Handler};
 use eddy_core::Event;
 
-use crate::conn::{with_stack, Conn, ConnBuffers};
+use crate::conn::{with_stack, Conn, Ended};
 use crate::net::{App, Loop, CONNECTIONS, PORT};
 
 /// How often the HTTP header and idle timeouts are checked.
@@ -35,12 +35,21 @@ pub struct Server {
     finished: u32,
 }
 
+impl Default for Server {
+    fn default() -> Self {
+        Server::new()
+    }
+}
+
 impl Server {
-    /// A server that is not listening yet, with each connection's buffers.
-    pub fn new(buffers: &'static mut [ConnBuffers; CONNECTIONS]) -> Server {
+    /// A server that is not listening yet, every connection slot free.
+    ///
+    /// Built at run time, slot by slot: a `const` value would keep a
+    /// 4.4 KiB image of a free slot in flash to copy from.
+    pub fn new() -> Server {
         Server {
             listener: None,
-            conns: buffers.each_mut().map(Conn::new),
+            conns: core::array::from_fn(|_| Conn::new()),
             accepted: 0,
             refused: 0,
             dropped: 0,
@@ -84,13 +93,13 @@ fn on_listener(app: &mut App, r: &mut Loop, _: Event, _: usize) -> CallbackResul
     let listener = app.server.listener.ok_or(CallbackError::new("not listening"))?;
     let stack = r.backend().stack();
     while let Ok(Some(id)) = with_stack(stack, |s| s.accept(listener)) {
-        let Some(i) = app.server.conns.iter().position(|c| c.id.is_none()) else {
+        let Some(i) = app.server.conns.iter().position(|c| c.id().is_none()) else {
             app.server.refused += 1;
             let _ = with_stack(stack, |s| s.release(id));
             continue;
         };
         let now = r.now();
-        app.server.conns[i].open(id, now);
+        app.server.conns[i].open(stack, id, now);
         match r.add_handler(
             Source::Socket(id),
             eddy_core::Interest::READABLE,
@@ -113,25 +122,22 @@ fn on_conn(app: &mut App, r: &mut Loop, _: Event, i: usize) -> CallbackResult {
 
 /// Drives connection `i`, then settles its registration.
 fn run(app: &mut App, r: &mut Loop, i: usize) {
-    let stack = r.backend().stack();
     let now = r.now();
     let Some(conn) = app.server.conns.get_mut(i) else {
         return;
     };
-    if conn.id.is_none() {
+    if conn.id().is_none() {
         return;
     }
-    if conn.drive(stack, now).is_err() {
-        drop_conn(app, r, i);
-        return;
-    }
-    if conn.is_finished() {
-        release(app, r, i);
-        return;
+    conn.drive(now);
+    match conn.poll_end() {
+        Some(Ended::Dropped) => return drop_conn(app, r, i),
+        Some(Ended::Closed) => return release(app, r, i),
+        None => {}
     }
     let want = conn.wanted_interest();
     if want != conn.interest {
-        let (Some(id), Some(token)) = (conn.id, conn.token) else {
+        let (Some(id), Some(token)) = (conn.id(), conn.token) else {
             return;
         };
         if r.update_handler(Source::Socket(id), token, want).is_err() {
@@ -146,7 +152,7 @@ fn run(app: &mut App, r: &mut Loop, i: usize) {
 fn sweep(app: &mut App, r: &mut Loop, _: usize) -> CallbackResult {
     let now = r.now();
     for i in 0..CONNECTIONS {
-        if app.server.conns[i].id.is_some() {
+        if app.server.conns[i].id().is_some() {
             app.server.conns[i].on_timeout(now);
             run(app, r, i);
         }
@@ -158,11 +164,8 @@ fn sweep(app: &mut App, r: &mut Loop, _: usize) -> CallbackResult {
 /// the queued bytes).
 fn release(app: &mut App, r: &mut Loop, i: usize) {
     let conn = &mut app.server.conns[i];
-    if let (Some(id), Some(token)) = (conn.id, conn.token) {
+    if let (Some(id), Some(token)) = (conn.id(), conn.token) {
         let _ = r.remove_handler(Source::Socket(id), token);
-    }
-    if let Some(id) = conn.id {
-        let _ = with_stack(r.backend().stack(), |s| s.release(id));
     }
     app.server.finished += conn.served;
     conn.clear();
