@@ -235,24 +235,29 @@ fn rules(version: Version, headers: &[Header<'_>], max_body: u64) -> Result<Fact
     let mut coding = Codings::default();
     for h in headers {
         let name = h.name;
-        if name.eq_ignore_ascii_case("host") {
-            hosts = hosts.saturating_add(1);
-        } else if name.eq_ignore_ascii_case("content-length") {
-            length = Some(content_length(h.value, length)?);
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            coding.add(h.value);
-        } else if name.eq_ignore_ascii_case("connection") {
-            // Connection = #connection-option, case-insensitive (RFC 9110 §7.6.1).
-            for option in list(h.value) {
-                close |= option.eq_ignore_ascii_case(b"close");
-                keep_alive_token |= option.eq_ignore_ascii_case(b"keep-alive");
+        // The length picks the one name to compare: most fields are none of
+        // these, and each costs one comparison at most.
+        match name.len() {
+            4 if name.eq_ignore_ascii_case("host") => hosts = hosts.saturating_add(1),
+            14 if name.eq_ignore_ascii_case("content-length") => {
+                length = Some(content_length(h.value, length)?);
             }
-        } else if name.eq_ignore_ascii_case("expect") {
-            // Expect = #expectation; only 100-continue is defined (RFC 9110
-            // §10.1.1). Other expectations MAY get 417; they are ignored.
-            for e in list(h.value) {
-                expect_continue |= e.eq_ignore_ascii_case(b"100-continue");
+            17 if name.eq_ignore_ascii_case("transfer-encoding") => coding.add(h.value),
+            10 if name.eq_ignore_ascii_case("connection") => {
+                // Connection = #connection-option, case-insensitive (RFC 9110 §7.6.1).
+                for option in list(h.value) {
+                    close |= option.eq_ignore_ascii_case(b"close");
+                    keep_alive_token |= option.eq_ignore_ascii_case(b"keep-alive");
+                }
             }
+            6 if name.eq_ignore_ascii_case("expect") => {
+                // Expect = #expectation; only 100-continue is defined (RFC 9110
+                // §10.1.1). Other expectations MAY get 417; they are ignored.
+                for e in list(h.value) {
+                    expect_continue |= e.eq_ignore_ascii_case(b"100-continue");
+                }
+            }
+            _ => {}
         }
     }
     // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without

@@ -89,6 +89,11 @@ mod respond;
 #[derive(Debug)]
 pub struct Connection<const H: usize = 32> {
     config: Config,
+    /// `config.header_timeout` and `config.idle_timeout` in whole
+    /// microseconds (rounded up): a deadline per request is then one
+    /// saturating add.
+    header_us: u64,
+    idle_us: u64,
     read: Read,
     write: Write,
     /// The current request's facts, from its head until `finish`.
@@ -99,18 +104,22 @@ pub struct Connection<const H: usize = 32> {
     close_requested: bool,
 }
 
-/// `now + timeout`, clamped to [`Instant::MAX`] ("never"), rounded up to
-/// whole microseconds so a deadline never comes early; `const` so that
-/// [`Connection::new`] can be.
-const fn expiry(now: Instant, timeout: Duration) -> Instant {
+/// `timeout` in whole microseconds, rounded up so a deadline never comes
+/// early, saturating at `u64::MAX` ("never").
+const fn micros_up(timeout: Duration) -> u64 {
     let round_up = (timeout.subsec_nanos() % 1000 != 0) as u128;
-    // At most 2^64 + 2^64 * 10^6 + 1: no overflow in u128.
-    let micros = now.as_micros() as u128 + timeout.as_micros() + round_up;
+    let micros = timeout.as_micros() + round_up;
     if micros >= u64::MAX as u128 {
-        Instant::MAX
+        u64::MAX
     } else {
-        Instant::from_micros(micros as u64)
+        micros as u64
     }
+}
+
+/// `now` plus `timeout_us` microseconds, clamped to [`Instant::MAX`]
+/// ("never"); `const` so that [`Connection::new`] can be.
+const fn expiry(now: Instant, timeout_us: u64) -> Instant {
+    Instant::from_micros(now.as_micros().saturating_add(timeout_us))
 }
 
 /// The read side.
@@ -149,9 +158,12 @@ enum Write {
 impl<const H: usize> Connection<H> {
     /// A new connection accepted at `now`; the header timeout starts now.
     pub const fn new(config: Config, now: Instant) -> Connection<H> {
-        let deadline = expiry(now, config.header_timeout);
+        let header_us = micros_up(config.header_timeout);
+        let deadline = expiry(now, header_us);
         Connection {
             config,
+            header_us,
+            idle_us: micros_up(config.idle_timeout),
             read: Read::Head {
                 deadline,
                 idle: false,
@@ -240,7 +252,7 @@ impl<const H: usize> Connection<H> {
                 // The idle timeout ends and the header timeout starts with the
                 // first byte of the next request; further bytes never move it.
                 idle = false;
-                deadline = expiry(now, self.config.header_timeout);
+                deadline = expiry(now, self.header_us);
             }
         }
         let window = input.get(..self.config.max_head).unwrap_or(input);

@@ -224,7 +224,7 @@ impl<const H: usize> Connection<H> {
         self.continue_pending = false;
         self.write = Write::Idle;
         self.read = Read::Head {
-            deadline: expiry(now, self.config.idle_timeout),
+            deadline: expiry(now, self.idle_us),
             idle: true,
             started: false,
             scanned: 0,
