@@ -1,5 +1,6 @@
-//! The on-target tests: eddy-core's behaviour (reactor, streams, HTTP), a
-//! smoltcp TCP exchange between two interfaces and eddy-bare's backlog,
+//! The on-target tests: eddy-core's behaviour (reactor, streams, HTTP, and
+//! HTTP over a stream), a smoltcp TCP exchange between two interfaces and
+//! eddy-bare's backlog,
 //! compiled for `thumbv7em-none-eabihf` and run under QEMU (`mps2-an386`)
 //! by `cargo test` (the runner in `.cargo/config.toml`). The entry point
 //! runs every table, prints `N passed, N failed` over semihosting and exits
@@ -11,6 +12,7 @@
 
 mod bare;
 mod http;
+mod http_stream;
 mod parts;
 mod reactor;
 mod stream;
@@ -27,6 +29,7 @@ fn main() -> ! {
         reactor::TESTS,
         stream::TESTS,
         http::TESTS,
+        http_stream::TESTS,
         tcp::TESTS,
         bare::TESTS,
         parts::TESTS,
