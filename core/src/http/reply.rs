@@ -13,7 +13,9 @@
 //! last bytes still reach the peer.
 
 use super::HttpStream;
-use super::{BodyLen, Connection, Next, Output, OutputFull, ResponseError, ResponseHeaders, Status};
+use super::{
+    BodyLen, Connection, Next, Output, OutputFull, PreparedHead, ResponseError, ResponseHeaders, Status,
+};
 use crate::stream::{BufferedStream, WriteHalf};
 use crate::time::Instant;
 
@@ -91,6 +93,45 @@ impl<const W: usize, const H: usize> Reply<'_, W, H> {
         self.check_open()?;
         self.conn
             .start_response_checked(&mut self.out, status, reason, headers, body)
+    }
+
+    /// Starts the response from a [`PreparedHead`]; see
+    /// [`Connection::start_prepared`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Connection::start_prepared`], and [`ResponseError::Closed`]
+    /// once the stream is closed.
+    pub fn start_prepared<const N: usize>(
+        &mut self,
+        head: &PreparedHead<N>,
+        body: BodyLen,
+    ) -> Result<(), ResponseError> {
+        self.check_open()?;
+        self.conn.start_prepared(&mut self.out, head, body)
+    }
+
+    /// A whole fixed-length response in one call, written whole or not at
+    /// all; see [`Connection::respond`]. On [`Next::Close`] the stream
+    /// closes once flushed.
+    ///
+    /// # Errors
+    ///
+    /// As [`Connection::respond`] ([`ResponseError::OutputFull`]: nothing
+    /// was written; answer once the stream flushed, or in pieces), and
+    /// [`ResponseError::Closed`] once the stream is closed.
+    pub fn respond<const N: usize>(
+        &mut self,
+        head: &PreparedHead<N>,
+        parts: &[&[u8]],
+        now: Instant,
+    ) -> Result<Next, ResponseError> {
+        self.check_open()?;
+        let next = self.conn.respond(&mut self.out, head, parts, now);
+        if next == Ok(Next::Close) {
+            self.out.close_after_flush();
+        }
+        next
     }
 
     /// Writes as much of `data` as fits as response body and returns how
@@ -223,6 +264,33 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
         self.reply().start_response_checked(status, reason, headers, body)
     }
 
+    /// [`Reply::start_prepared`] outside an event handler.
+    ///
+    /// # Errors
+    ///
+    /// As [`Reply::start_prepared`].
+    pub fn start_prepared<const N: usize>(
+        &mut self,
+        head: &PreparedHead<N>,
+        body: BodyLen,
+    ) -> Result<(), ResponseError> {
+        self.reply().start_prepared(head, body)
+    }
+
+    /// [`Reply::respond`] outside an event handler.
+    ///
+    /// # Errors
+    ///
+    /// As [`Reply::respond`].
+    pub fn respond<const N: usize>(
+        &mut self,
+        head: &PreparedHead<N>,
+        parts: &[&[u8]],
+        now: Instant,
+    ) -> Result<Next, ResponseError> {
+        self.reply().respond(head, parts, now)
+    }
+
     /// [`Reply::write_body`] outside an event handler.
     ///
     /// # Errors
@@ -292,5 +360,53 @@ mod tests {
         assert_eq!(Output::spare(&s), 0, "a closed stream has no room");
         let (_, out) = s.split();
         assert_eq!(out.spare(), 0);
+    }
+
+    /// `respond` through a stream answers like the three calls it stands
+    /// for, and a closing answer closes the stream once flushed.
+    #[test]
+    fn respond_writes_whole_responses_and_closes_after_a_closing_one() {
+        use crate::event::Ready;
+        use crate::http::{Config, Event, HttpStream, Next, PreparedHead, Status};
+        use crate::time::Instant;
+
+        let head = PreparedHead::<64>::new(Status::OK, None, &[("Content-Type", "text/plain")]).unwrap();
+        let now = Instant::ZERO;
+        let mut http: HttpStream<MemTransport<1024>, 256, 256, 8> =
+            HttpStream::new(MemTransport::new(), Config::new(), now);
+        http.transport_mut()
+            .peer_send(
+                b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            )
+            .unwrap();
+        http.on_event(Ready::READABLE);
+        let mut nexts = std::vec::Vec::new();
+        loop {
+            let more = http
+                .next(now, |event, reply| match event {
+                    Event::Head(h) => {
+                        let target = h.target();
+                        nexts.push(reply.respond(&head, &[b"got ", target.as_bytes()], now));
+                        true
+                    }
+                    Event::Body(_) | Event::End => true,
+                    Event::NeedMore | Event::Paused | Event::Closed => false,
+                })
+                .unwrap();
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(nexts, [Ok(Next::KeepAlive), Ok(Next::Close)]);
+        http.on_event(Ready::WRITABLE);
+        assert_eq!(
+            http.transport().outbound(),
+            &b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\ngot /a\
+               HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\nConnection: close\r\n\r\ngot /b"[..]
+        );
+        assert!(
+            http.poll_close().is_some(),
+            "closed once the closing answer was flushed"
+        );
     }
 }
