@@ -45,6 +45,10 @@ use crate::time::Instant;
 ///   write buffer is full: it waits for room), flushed, then the stream
 ///   closes. An idle keep-alive connection that times out closes without
 ///   a response (RFC 9112 §9.5).
+/// - A closing connection whose peer stops reading does not stay: a
+///   header timeout after the close was decided,
+///   [`on_timeout`](HttpStream::on_timeout) closes it with
+///   [`CloseReason::Timeout`] ([`poll_at`](HttpStream::poll_at) says when).
 /// - The peer's end-of-file: requests already buffered are still answered;
 ///   once the connection needs bytes that will not come, the stream closes
 ///   after flushing. A reset closes at once; response calls then return
@@ -123,6 +127,8 @@ pub struct HttpStream<T, const R: usize, const W: usize, const H: usize> {
     failed: Option<RequestError>,
     /// An error response that did not fit yet.
     error_due: Option<Status>,
+    /// When a closing stream that still holds output is closed anyway.
+    linger: Option<Instant>,
 }
 
 impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
@@ -136,6 +142,7 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
             head_room: 0,
             failed: None,
             error_due: None,
+            linger: None,
         }
     }
 
@@ -158,6 +165,7 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
         self.in_body = false;
         self.failed = None;
         self.error_due = None;
+        self.linger = None;
         self.stream.reopen(transport)
     }
 
@@ -205,14 +213,19 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
     }
 
     /// When [`on_timeout`](Self::on_timeout) is due next: the header or
-    /// idle deadline while waiting for a head.
+    /// idle deadline while waiting for a head, or the end of the linger
+    /// while a closing connection flushes its last bytes.
     pub fn poll_at(&self) -> Option<Instant> {
-        self.conn.poll_at()
+        match (self.conn.poll_at(), self.linger) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// How long from `now` until [`poll_at`](Self::poll_at).
+    /// How long from `now` until [`poll_at`](Self::poll_at); zero if it
+    /// has passed.
     pub fn poll_delay(&self, now: Instant) -> Option<Duration> {
-        self.conn.poll_delay(now)
+        self.poll_at().map(|at| at.saturating_duration_since(now))
     }
 
     /// Whether the stream is closed, or closes at the next
@@ -314,13 +327,29 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
     /// closes once flushed) or [`RequestError::IdleTimeout`] (it closes
     /// without a response).
     pub fn on_timeout(&mut self, now: Instant) -> Result<(), RequestError> {
-        let Err(e) = self.conn.on_timeout(now) else {
-            return Ok(());
-        };
-        let (_, mut out) = self.stream.split();
-        Self::fail(&mut self.conn, &mut out, &mut self.failed, &mut self.error_due, e);
-        self.stream.on_writable();
-        Err(e)
+        if self.linger.is_some_and(|at| now >= at) {
+            // The peer did not take the last bytes in time.
+            self.stream.on_timeout();
+        }
+        let timed_out = self.conn.on_timeout(now);
+        if let Err(e) = timed_out {
+            let (_, mut out) = self.stream.split();
+            Self::fail(&mut self.conn, &mut out, &mut self.failed, &mut self.error_due, e);
+            self.stream.on_writable();
+        }
+        self.start_linger(now);
+        timed_out
+    }
+
+    /// Starts the linger once the stream is closing with output left: a
+    /// peer that stops reading cannot hold the connection open, it is
+    /// closed a header timeout later.
+    fn start_linger(&mut self, now: Instant) {
+        let draining = self.stream.is_closing() || self.error_due.is_some();
+        if self.linger.is_none() && draining && !self.stream.is_closed() {
+            let grace = self.conn.config().header_timeout;
+            self.linger = Some(now.saturating_add(grace));
+        }
     }
 
     /// Hands the next event of the buffered bytes, read at `now`, to
@@ -365,6 +394,7 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
     ) -> Result<Out, RequestError> {
         if let Some(e) = self.failed {
             self.settle_error();
+            self.start_linger(now);
             return Err(e);
         }
         loop {
@@ -392,6 +422,7 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
                 Ok(received) => received,
                 Err(e) => {
                     Self::fail(&mut self.conn, &mut out, &mut self.failed, &mut self.error_due, e);
+                    self.start_linger(now);
                     return Err(e);
                 }
             };
@@ -412,6 +443,7 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
                         RequestError::HeadTooLarge
                     };
                     Self::fail(&mut self.conn, &mut out, &mut self.failed, &mut self.error_due, e);
+                    self.start_linger(now);
                     return Err(e);
                 }
                 Event::NeedMore if whole && ended => {
@@ -435,6 +467,7 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
             };
             let result = handle(event, &mut reply);
             self.stream.discard(consumed).ok();
+            self.start_linger(now);
             return Ok(result);
         }
     }

@@ -156,6 +156,13 @@ impl<T, const R: usize, const W: usize> BufferedStream<T, R, W> {
         }
     }
 
+    /// Whether a close after the flush was asked for
+    /// ([`close_after_flush`](Self::close_after_flush), or through a
+    /// [`WriteHalf`]) and the stream is not closed yet.
+    pub fn is_closing(&self) -> bool {
+        self.shutdown && self.closed.is_none()
+    }
+
     /// Whether the last pull stopped at a full read buffer, so the
     /// transport may hold bytes no readiness event will announce.
     pub fn has_unread(&self) -> bool {

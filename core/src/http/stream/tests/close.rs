@@ -201,3 +201,43 @@ fn a_reopened_slot_serves_a_new_connection_from_scratch() {
     drain(&mut h, &mut wire);
     assert_eq!(text(&wire), ok("/new"));
 }
+
+#[test]
+fn a_peer_that_stops_reading_is_closed_a_header_timeout_after_the_close() {
+    // An error response nobody reads.
+    let mut h = http::<256, 256>(TIMEOUTS);
+    h.transport_mut().set_write_limit(0);
+    arrive(&mut h, b"BAD\r\n\r\n");
+    assert_eq!(serve(&mut h, at(1)), Err(RequestError::MalformedHead));
+    assert_eq!(h.poll_at(), Some(at(3)), "lingers one header timeout");
+    assert_eq!(h.on_timeout(at(2)), Ok(()));
+    assert_eq!(h.poll_close(), None);
+    assert_eq!(h.on_timeout(at(3)), Ok(()));
+    assert_eq!(h.poll_close(), Some(CloseReason::Timeout));
+
+    // A closing response nobody reads.
+    let mut h = http::<256, 256>(TIMEOUTS);
+    h.transport_mut().set_write_limit(0);
+    arrive(
+        &mut h,
+        b"GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(serve(&mut h, at(1)).unwrap(), ["/bye"]);
+    assert_eq!(h.poll_at(), Some(at(3)));
+    assert_eq!(h.on_timeout(at(3)), Ok(()));
+    assert_eq!(h.poll_close(), Some(CloseReason::Timeout));
+}
+
+#[test]
+fn a_closing_response_the_peer_reads_is_flushed_then_closed() {
+    let mut h = http::<256, 256>(TIMEOUTS);
+    arrive(
+        &mut h,
+        b"GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(serve(&mut h, at(1)).unwrap(), ["/bye"]);
+    let mut wire = Vec::new();
+    drain(&mut h, &mut wire);
+    assert!(text(&wire).contains("Connection: close\r\n"));
+    assert_eq!(h.poll_close(), Some(CloseReason::Local));
+}
