@@ -7,16 +7,14 @@
 //! - [`server`]: the application state, the listener and the connection
 //!   table, generic over the [`Net`] it runs on (a TAP device, or the
 //!   in-memory loopback in the tests);
-//! - `conn`: one connection — its smoltcp transport, buffers, the sans-I/O
-//!   [`eddy_core::http::Connection`], and its timers;
-//! - `routes`: what each request gets;
-//! - `output`: the response buffer.
 //!
-//! Connections are driven as in `http_server`: read until the socket would
-//! block, feed the HTTP state machine, answer into the output buffer, flush
-//! until the socket would block, and ask for `WRITABLE` only while output
-//! waits. The listener keeps a backlog of sockets listening on the port
-//! and re-arms one after each accept.
+//! The routes, the request type and the connection driver are
+//! `http_server`'s own, written once in `crate::http::service` over the
+//! core's [`HttpStream`](eddy_core::http::HttpStream): the server here is a
+//! `Host` whose transport is an `eddy_bare::BareTransport` (`/blocking`,
+//! which needs a thread pool, is an ordinary `GET` here). The listener
+//! keeps a backlog of sockets listening on the port and re-arms one after
+//! each accept.
 
 use eddy_bare::smoltcp::phy::Device;
 use eddy_bare::{BareBackend, BareTransport, Idle, Stack};
@@ -24,9 +22,6 @@ use eddy_core::time::Clock;
 use eddy_core::Reactor;
 
 pub mod cli;
-mod conn;
-mod output;
-mod routes;
 pub mod server;
 pub mod tap;
 #[cfg(test)]

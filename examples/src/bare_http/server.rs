@@ -4,22 +4,40 @@
 use std::fmt;
 
 use eddy_bare::{ListenError, ListenerId, Source};
-use eddy_core::http::Config;
+use eddy_core::http::{Config, ResponseError};
 use eddy_core::{CallbackResult, Event, Handler, Interest, Token};
 
-use super::conn::{self, Conn};
-use super::{Loop, Net, NetTransport, SOCKETS};
+use super::{Loop, Net, NetBackend, NetTransport, SOCKETS};
+use crate::http::service::{self, Conn, Host, Service};
 
 /// The application state lent to every callback.
 pub struct Server<N: Net> {
     listener: ListenerId,
     listener_token: Option<Token>,
-    /// Connections by table index.
-    pub(crate) conns: Vec<Option<Conn<N>>>,
-    /// Connections parked on `GET /wait`.
-    pub(crate) waiters: Vec<usize>,
-    pub(crate) http: Config,
+    /// The connections (one slot per socket) and the `/wait` waiters.
+    svc: Service<NetTransport<N>>,
     accepted: u64,
+}
+
+impl<N: Net> Host for Server<N> {
+    type Backend = NetBackend<N>;
+    type Transport = NetTransport<N>;
+    type Loop = Loop<N>;
+
+    fn service(&mut self) -> &mut Service<NetTransport<N>> {
+        &mut self.svc
+    }
+
+    /// Deregisters connection `index`, cancels its timers, drops it from
+    /// the waiters and gives its socket back to the pool (the queued
+    /// output is still sent, then a FIN).
+    fn close(&mut self, r: &mut Loop<N>, index: usize) {
+        let Some(conn) = self.svc.conns.get_mut(index).and_then(Option::take) else {
+            return;
+        };
+        conn.release(r);
+        self.svc.forget_waiter(index);
+    }
 }
 
 impl<N: Net> fmt::Debug for Server<N> {
@@ -40,6 +58,8 @@ pub enum StartError {
     Listen(ListenError),
     /// The listener could not be registered with the reactor.
     Register(String),
+    /// The response headers did not pass their check.
+    Headers(ResponseError),
 }
 
 impl fmt::Display for StartError {
@@ -47,6 +67,7 @@ impl fmt::Display for StartError {
         match self {
             StartError::Listen(e) => write!(f, "cannot listen: {e}"),
             StartError::Register(e) => write!(f, "cannot watch the listener: {e}"),
+            StartError::Headers(e) => write!(f, "bad response headers: {e}"),
         }
     }
 }
@@ -77,12 +98,12 @@ pub fn start<N: Net>(
             Handler::new(on_listener::<N>, 0),
         )
         .map_err(|e| StartError::Register(e.to_string()))?;
+    let mut svc = Service::new(http, SOCKETS).map_err(StartError::Headers)?;
+    svc.conns.resize_with(SOCKETS, || None);
     let server = Server {
         listener,
         listener_token: Some(token),
-        conns: (0..SOCKETS).map(|_| None).collect(),
-        waiters: Vec::with_capacity(SOCKETS),
-        http,
+        svc,
         accepted: 0,
     };
     Ok((reactor, server))
@@ -91,7 +112,7 @@ pub fn start<N: Net>(
 impl<N: Net> Server<N> {
     /// Open connections.
     pub fn open(&self) -> usize {
-        self.conns.iter().flatten().count()
+        self.svc.conns.iter().flatten().count()
     }
 
     /// Connections accepted so far.
@@ -99,19 +120,8 @@ impl<N: Net> Server<N> {
         self.accepted
     }
 
-    /// Closes connection `index`: deregisters it, cancels its timers,
-    /// drops it from the waiters and gives its socket back to the pool
-    /// (the queued output is still sent, then a FIN).
-    pub(crate) fn close(&mut self, r: &mut Loop<N>, index: usize) {
-        let Some(conn) = self.conns.get_mut(index).and_then(Option::take) else {
-            return;
-        };
-        conn.release(r);
-        self.waiters.retain(|&w| w != index);
-    }
-
     fn add(&mut self, r: &mut Loop<N>, transport: NetTransport<N>) {
-        let Some(index) = self.conns.iter().position(Option::is_none) else {
+        let Some(index) = self.svc.conns.iter().position(Option::is_none) else {
             // Cannot happen: the table has a slot per socket.
             let _ = transport.release();
             return;
@@ -120,10 +130,10 @@ impl<N: Net> Server<N> {
         match r.add_handler(transport.source(), Interest::READABLE, handler) {
             Ok(token) => {
                 let now = r.now();
-                self.conns[index] = Some(Conn::new(transport, token, self.http, now));
+                self.svc.conns[index] = Some(Conn::new(transport, token, self.svc.http, now));
                 self.accepted += 1;
                 // Bytes may be in already: serve them without waiting.
-                conn::on_ready(self, r, Event::new(token, eddy_core::Ready::READABLE), index);
+                service::on_ready(self, r, Event::new(token, eddy_core::Ready::READABLE), index);
             }
             Err(e) => {
                 eprintln!("bare_http: cannot watch a new connection: {e}");
@@ -154,6 +164,6 @@ fn on_listener<N: Net>(s: &mut Server<N>, r: &mut Loop<N>, _: Event, _: usize) -
 
 /// Readiness on connection `index`.
 fn conn_ready<N: Net>(s: &mut Server<N>, r: &mut Loop<N>, ev: Event, index: usize) -> CallbackResult {
-    conn::on_ready(s, r, ev, index);
+    service::on_ready(s, r, ev, index);
     Ok(())
 }

@@ -255,3 +255,27 @@ fn more_concurrent_connections_than_the_backlog_are_all_served() {
     }
     assert_eq!(s.accepted(), 12);
 }
+
+#[test]
+fn a_get_pipelined_behind_a_large_echo_is_answered_after_it() {
+    let (mut r, mut s, stack) = server(2);
+    // Far more than the 16 KiB write buffer and the 8 KiB socket windows.
+    let body: Vec<u8> = (0..300_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let mut request = format!(
+        "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&body);
+    request.extend_from_slice(b"GET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    let mut c = [Client::connect(&mut r, stack, &request)];
+    run_to_eof(&mut r, &mut s, stack, &mut c);
+    let got = &c[0].got;
+    let split = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(got.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    let echo = got.get(split..split + body.len()).expect("the whole echo");
+    assert!(echo == &body[..], "the echo comes back intact");
+    let rest = String::from_utf8_lossy(&got[split + body.len()..]);
+    assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{rest}");
+    assert!(rest.ends_with("\r\n\r\nYou requested /after\n"), "{rest}");
+}

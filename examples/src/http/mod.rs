@@ -8,7 +8,11 @@
 //! - `routes`: what each request gets;
 //! - `output`: the response buffer;
 //! - `blocking`: `GET /blocking` on a thread pool;
-//! - `workers`: `--workers N`, pre-forked worker processes.
+//! - `workers`: `--workers N`, pre-forked worker processes;
+//! - `service`: the HTTP service written once over the core's
+//!   [`HttpStream`](eddy_core::http::HttpStream) — route table, request
+//!   type, answers, connection driver — which
+//!   [`bare_http`](crate::bare_http) runs on.
 //!
 //! Each connection is driven by readiness: read until the socket would
 //! block, feed the bytes to the HTTP state machine, write responses into
@@ -24,6 +28,7 @@ mod conn;
 mod output;
 mod routes;
 pub mod server;
+pub(crate) mod service;
 mod workers;
 
 pub use cli::Options;
