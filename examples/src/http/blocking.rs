@@ -18,9 +18,10 @@ use eddy_core::timer::TimerHandle;
 use eddy_core::{Callback, CallbackResult};
 use eddy_std::{BlockingPool, JobId, StdWaker};
 
-use super::conn::{drive, Park};
-use super::routes::{reply, reply_error};
 use super::server::{Loop, Server};
+use super::service::conn::{drive, Park};
+use super::service::routes::{reply, reply_error};
+use super::service::Host;
 
 /// Pool threads: how many `/blocking` requests sleep at once.
 const THREADS: usize = 4;
@@ -63,13 +64,13 @@ pub(crate) fn start(s: &mut Server, r: &mut Loop, index: usize, ms: u64) {
         ms
     }) {
         Ok(job) => job,
-        Err(_) => return reply_error(s, r, index, Status::SERVICE_UNAVAILABLE),
+        Err(_) => return reply_error(s, index, Status::SERVICE_UNAVAILABLE),
     };
     let Ok(timer) = r.call_later(sleep + GRACE, Callback::new(overdue, index)) else {
         // The job runs on; its completion finds nothing parked.
-        return reply_error(s, r, index, Status::SERVICE_UNAVAILABLE);
+        return reply_error(s, index, Status::SERVICE_UNAVAILABLE);
     };
-    if let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) {
+    if let Some(conn) = s.service().conn(index) {
         conn.park = Park::Sleep { timer, ms };
         s.blocking.parked.push((job, index, timer));
     }
@@ -90,10 +91,9 @@ fn on_done(s: &mut Server, r: &mut Loop, message: usize) -> CallbackResult {
     match result {
         Ok(ms) => {
             let text = format!("blocked {ms} ms\n");
-            let now = r.now();
-            reply(s, r, index, now, Status::OK, &[], &[text.as_bytes()]);
+            reply(s, index, r.now(), Status::OK, &[], &[text.as_bytes()]);
         }
-        Err(_) => reply_error(s, r, index, Status::INTERNAL_SERVER_ERROR),
+        Err(_) => reply_error(s, index, Status::INTERNAL_SERVER_ERROR),
     }
     drive(s, r, index);
     Ok(())
@@ -101,7 +101,7 @@ fn on_done(s: &mut Server, r: &mut Loop, message: usize) -> CallbackResult {
 
 /// The guard timer: the job is long overdue.
 fn overdue(s: &mut Server, r: &mut Loop, index: usize) -> CallbackResult {
-    let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
+    let Some(conn) = s.service().conn(index) else {
         return Ok(());
     };
     let Park::Sleep { timer, .. } = conn.park else {
@@ -116,15 +116,17 @@ fn overdue(s: &mut Server, r: &mut Loop, index: usize) -> CallbackResult {
         return Ok(());
     };
     s.blocking.parked.swap_remove(pos);
-    conn.park = Park::No;
-    reply_error(s, r, index, Status::GATEWAY_TIMEOUT);
+    if let Some(conn) = s.service().conn(index) {
+        conn.park = Park::No;
+    }
+    reply_error(s, index, Status::GATEWAY_TIMEOUT);
     drive(s, r, index);
     Ok(())
 }
 
 /// Un-parks connection `index` if it is still parked on `timer`.
 fn unpark(s: &mut Server, r: &mut Loop, index: usize, timer: TimerHandle) -> bool {
-    let Some(conn) = s.conns.get_mut(index).and_then(Option::as_mut) else {
+    let Some(conn) = s.service().conn(index) else {
         return false;
     };
     match conn.park {

@@ -2,31 +2,27 @@
 //! routes, on the std backend.
 //!
 //! - [`cli`]: the command line;
-//! - [`server`]: the application state, accepting, signals and shutdown;
-//! - `conn`: one connection — socket, buffers, the sans-I/O
-//!   [`eddy_core::http::Connection`], and its timers;
-//! - `routes`: what each request gets;
-//! - `output`: the response buffer;
+//! - [`server`]: the application state, accepting, signals and shutdown:
+//!   the service's `Host` over `eddy_std::TcpTransport`;
+//! - `service`: the HTTP service itself — route table, request type,
+//!   answers and the connection driver over the core's
+//!   [`HttpStream`](eddy_core::http::HttpStream) — written once for this
+//!   server and for [`bare_http`](crate::bare_http);
 //! - `blocking`: `GET /blocking` on a thread pool;
-//! - `workers`: `--workers N`, pre-forked worker processes;
-//! - `service`: the HTTP service written once over the core's
-//!   [`HttpStream`](eddy_core::http::HttpStream) — route table, request
-//!   type, answers, connection driver — which
-//!   [`bare_http`](crate::bare_http) runs on.
+//! - `workers`: `--workers N`, pre-forked worker processes.
 //!
-//! Each connection is driven by readiness: read until the socket would
-//! block, feed the bytes to the HTTP state machine, write responses into
-//! the connection's buffer, flush until the socket would block. `WRITABLE`
-//! interest is registered only while output is waiting, so the
-//! level-triggered `poll(2)` backend does not spin. While output is waiting
-//! no further pipelined request is parsed: a client that does not read
-//! cannot make the server buffer without bound.
+//! Each connection is driven by readiness: the stream reads what the
+//! socket holds (one `recv(2)` per event: a short read has emptied it),
+//! every complete request is answered into the stream's 16 KiB write
+//! buffer, and the answers leave in one write. `WRITABLE` interest is
+//! registered only while output is waiting, so the level-triggered
+//! `poll(2)` backend does not spin. A new request is parsed only while
+//! there is room for its answer, and a long body (`POST /echo`, up to
+//! 1 MiB) is written in pieces as the socket drains: a client that does
+//! not read cannot make the server buffer without bound.
 
 mod blocking;
 pub mod cli;
-mod conn;
-mod output;
-mod routes;
 pub mod server;
 pub(crate) mod service;
 mod workers;

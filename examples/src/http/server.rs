@@ -5,15 +5,15 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 
-use eddy_core::http::{Config, PreparedHead, ResponseHeaders, Status};
+use eddy_core::http::Config;
 use eddy_core::{CallbackResult, Event, Handler, Interest, Token};
 use eddy_std::{
     bind_sockets, resume_accepting, start_accepting, stop_accepting, Accepted, Acceptor, Signal, Signals,
-    StdBackend, StdReactor, TcpHost,
+    StdBackend, StdReactor, TcpHost, TcpTransport,
 };
 
 use super::cli::Options;
-use super::conn::Conn;
+use super::service::{self, Conn, Host, Service};
 
 /// The most connections this build can hold (the reactor's handler and
 /// timer tables are sized for it).
@@ -26,17 +26,11 @@ pub type Loop = StdReactor<Server, 1024, { 2 * MAX_CONNECTIONS + 16 }, { MAX_CON
 #[derive(Debug)]
 pub struct Server {
     acceptor: Acceptor,
-    pub(crate) conns: Vec<Option<Conn>>,
+    /// The connections and the `/wait` waiters.
+    svc: Service<TcpTransport>,
     free: Vec<usize>,
     open: usize,
     max_connections: usize,
-    pub(crate) http: Config,
-    /// `Content-Type: text/plain`, checked once for every response.
-    pub(crate) text_plain: ResponseHeaders<'static>,
-    /// `200 OK` with `Content-Type: text/plain`, rendered once.
-    pub(crate) ok_plain: PreparedHead,
-    /// Connections parked on `GET /wait`.
-    pub(crate) waiters: Vec<usize>,
     signals: Signals,
     signal_token: Option<Token>,
     paused: bool,
@@ -52,21 +46,26 @@ impl TcpHost<Loop> for Server {
 
     fn on_accept(&mut self, r: &mut Loop, stream: TcpStream, _: SocketAddr, _: usize) -> Accepted {
         let _ = stream.set_nodelay(true);
+        let transport = match TcpTransport::new(stream) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("http_server: cannot use a new connection: {e}");
+                return Accepted::Keep;
+            }
+        };
         let index = match self.free.pop() {
             Some(i) => i,
             None => {
-                self.conns.push(None);
-                self.conns.len() - 1
+                self.svc.conns.push(None);
+                self.svc.conns.len() - 1
             }
         };
         let handler = Handler::new(conn_ready, index);
-        match r.add_handler(stream.as_fd(), Interest::READABLE, handler) {
+        match r.add_handler(transport.as_fd(), Interest::READABLE, handler) {
             Ok(token) => {
-                self.conns[index] = Some(Conn::new(stream, token, self.http, r.now()));
+                let conn = self.svc.conns[index].insert(Conn::new(transport, token, self.svc.http, r.now()));
+                conn.arm_deadline::<Server>(r, index);
                 self.open += 1;
-                if let Some(conn) = self.conns[index].as_mut() {
-                    conn.arm_deadline(r, index);
-                }
             }
             Err(e) => {
                 eprintln!("http_server: cannot watch a new connection: {e}");
@@ -84,20 +83,29 @@ impl TcpHost<Loop> for Server {
 
 /// Readiness on connection `index`.
 fn conn_ready(s: &mut Server, r: &mut Loop, ev: Event, index: usize) -> CallbackResult {
-    super::conn::on_ready(s, r, ev, index);
+    service::on_ready(s, r, ev, index);
     Ok(())
 }
 
-impl Server {
+impl Host for Server {
+    type Backend = StdBackend;
+    type Transport = TcpTransport;
+    type Loop = Loop;
+    const BLOCKING: bool = true;
+
+    fn service(&mut self) -> &mut Service<TcpTransport> {
+        &mut self.svc
+    }
+
     /// Closes connection `index`: deregisters it, cancels its timers, drops
     /// it from the waiters, and resumes accepting if it was paused at the
     /// limit.
-    pub(crate) fn close(&mut self, r: &mut Loop, index: usize) {
-        let Some(conn) = self.conns.get_mut(index).and_then(Option::take) else {
+    fn close(&mut self, r: &mut Loop, index: usize) {
+        let Some(conn) = self.svc.conns.get_mut(index).and_then(Option::take) else {
             return;
         };
         conn.release(r);
-        self.waiters.retain(|&w| w != index);
+        self.svc.forget_waiter(index);
         self.free.push(index);
         self.open -= 1;
         if self.paused && self.open < self.max_connections && !self.shutting_down {
@@ -111,11 +119,16 @@ impl Server {
         }
     }
 
-    /// Whether the server is draining for exit.
-    pub(crate) fn shutting_down(&self) -> bool {
+    fn shutting_down(&self) -> bool {
         self.shutting_down
     }
 
+    fn start_blocking(&mut self, r: &mut Loop, index: usize, ms: u64) {
+        super::blocking::start(self, r, index, ms);
+    }
+}
+
+impl Server {
     /// SIGINT/SIGTERM: stop accepting, close idle connections, let the
     /// others finish their request, stop when none is left.
     fn shut_down(&mut self, r: &mut Loop) {
@@ -126,15 +139,16 @@ impl Server {
         if let Err(e) = stop_accepting(self, r, 0) {
             eprintln!("http_server: stopping the listener: {e}");
         }
-        let idle: Vec<usize> = (0..self.conns.len())
-            .filter(|&i| self.conns[i].as_ref().is_some_and(Conn::is_idle))
+        let conns = &self.svc.conns;
+        let idle: Vec<usize> = (0..conns.len())
+            .filter(|&i| conns[i].as_ref().is_some_and(Conn::is_idle))
             .collect();
         for i in idle {
             self.close(r, i);
         }
         // The others finish their request; its response says
         // `Connection: close`, and the connection then closes.
-        for conn in self.conns.iter_mut().flatten() {
+        for conn in self.svc.conns.iter_mut().flatten() {
             conn.http.close_after_response();
         }
         if self.open == 0 {
@@ -199,14 +213,10 @@ fn serve_here(
         .with_idle_timeout(opts.idle_timeout);
     let mut server = Server {
         acceptor: Acceptor::new(listener),
-        conns: Vec::with_capacity(1024),
+        svc: Service::new(http, 1024)?,
         free: Vec::with_capacity(1024),
         open: 0,
         max_connections: opts.max_connections,
-        http,
-        text_plain: ResponseHeaders::new(super::routes::TEXT_PLAIN)?,
-        ok_plain: PreparedHead::new(Status::OK, None, super::routes::TEXT_PLAIN)?,
-        waiters: Vec::with_capacity(64),
         signals: Signals::new(&[Signal::Int, Signal::Term])?,
         signal_token: None,
         paused: false,

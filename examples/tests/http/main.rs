@@ -15,7 +15,7 @@
 //!
 //! - [`server`]: the child-process guard;
 //! - [`client`]: the raw-bytes client and response parser;
-//! - [`routes`], [`errors`], [`keep_alive`], [`timeouts`], [`lifecycle`]:
+//! - [`routes`], [`streaming`], [`errors`], [`keep_alive`], [`timeouts`], [`lifecycle`]:
 //!   the tests, one module per area of the contract.
 
 #![forbid(unsafe_code)]
@@ -27,6 +27,7 @@ mod errors;
 mod keep_alive;
 mod lifecycle;
 mod routes;
+mod streaming;
 mod timeouts;
 
 pub use server::Server;

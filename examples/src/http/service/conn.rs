@@ -15,8 +15,8 @@
 //! parsed, so a client that does not read cannot make the server buffer
 //! without bound.
 
-use eddy_core::http::{Config, Event as HttpEvent, HttpStream, ResponseError};
-use eddy_core::stream::IoSource;
+use eddy_core::http::{Config, Event as HttpEvent, HttpStream, PreparedHead, ResponseError};
+use eddy_core::stream::{IoSource, Transport};
 use eddy_core::timer::TimerHandle;
 use eddy_core::{Backend, CallbackResult, Event, Instant, Interest, Token};
 
@@ -129,7 +129,7 @@ impl<T> Conn<T> {
     }
 }
 
-impl<T: eddy_core::stream::Transport> Conn<T> {
+impl<T: Transport> Conn<T> {
     /// Writes the streamed body on as far as the socket takes it and
     /// finishes the response at its end; whether it is done (un-parked).
     pub(crate) fn send_body(&mut self, now: Instant) -> bool {
@@ -173,10 +173,77 @@ pub(crate) fn on_ready<H: Host>(s: &mut H, r: &mut H::Loop, ev: Event, index: us
 
 /// What the event handler saw.
 enum Step {
+    /// Go on: a head, body bytes, or a request answered in the handler.
     Again,
+    /// A request is complete and needs the host to be answered.
     Answer,
+    /// Short of head room for the next request.
     Paused,
+    /// Nothing more to do until readiness.
     Wait,
+}
+
+/// What the routes answered from inside the stream's event handler need
+/// besides the connection.
+#[derive(Clone, Copy)]
+struct Here<'a> {
+    ok_plain: &'a PreparedHead,
+    now: Instant,
+    draining: bool,
+    blocking: bool,
+}
+
+impl<T: Transport> Conn<T> {
+    /// Hands the buffered requests to the routes, answering the ones that
+    /// need nothing but the connection ([`routes::answer_here`]) on the
+    /// spot, until one needs the host ([`Step::Answer`]) or there is
+    /// nothing more to do ([`Step::Wait`]).
+    fn serve(&mut self, here: Here<'_>) -> Step {
+        let Conn { http, req, .. } = self;
+        loop {
+            let step = http.next(here.now, |event, reply| match event {
+                HttpEvent::Head(head) => {
+                    req.start(&head);
+                    // RFC 9110 §10.1.1: the client holds the body back
+                    // until invited. Every route reads the whole body
+                    // before answering, so invite it; a body over the
+                    // limit was already refused (413) with the head.
+                    if head.expects_continue() {
+                        let _ = reply.write_continue();
+                    }
+                    Step::Again
+                }
+                HttpEvent::Body(bytes) => {
+                    req.body(bytes);
+                    Step::Again
+                }
+                HttpEvent::End
+                    if routes::answer_here(
+                        reply,
+                        req,
+                        here.ok_plain,
+                        here.now,
+                        here.draining,
+                        here.blocking,
+                    ) =>
+                {
+                    Step::Again
+                }
+                HttpEvent::End => Step::Answer,
+                HttpEvent::Paused => Step::Paused,
+                HttpEvent::NeedMore | HttpEvent::Closed => Step::Wait,
+            });
+            match step {
+                Ok(Step::Again) => {}
+                Ok(Step::Answer) => return Step::Answer,
+                // Short of head room: flush, and go on if that made room.
+                Ok(Step::Paused) if http.on_writable() > 0 => {}
+                // Wait for readiness; a request error's response is written
+                // (or waits for room) and the stream closes once flushed.
+                Ok(Step::Paused | Step::Wait) | Err(_) => return Step::Wait,
+            }
+        }
+    }
 }
 
 /// A round: answers whatever the buffered input allows, then flushes.
@@ -184,8 +251,10 @@ enum Step {
 pub(crate) fn drive<H: Host>(s: &mut H, r: &mut H::Loop, index: usize) {
     // One clock read per round: everything it answers happens "now".
     let now = r.now();
+    let draining = s.shutting_down();
     loop {
-        let Some(conn) = s.service().conn(index) else {
+        let svc = s.service();
+        let Some(conn) = svc.conns.get_mut(index).and_then(Option::as_mut) else {
             return;
         };
         let free = match conn.park {
@@ -196,35 +265,15 @@ pub(crate) fn drive<H: Host>(s: &mut H, r: &mut H::Loop, index: usize) {
         if !free {
             break;
         }
-        let Conn { http, req, .. } = conn;
-        let step = http.next(now, |event, reply| match event {
-            HttpEvent::Head(head) => {
-                req.start(&head);
-                // RFC 9110 §10.1.1: the client holds the body back until
-                // invited. Every route reads the whole body before
-                // answering, so invite it; a body over the limit was
-                // already refused (413) with the head.
-                if head.expects_continue() {
-                    let _ = reply.write_continue();
-                }
-                Step::Again
-            }
-            HttpEvent::Body(bytes) => {
-                req.body(bytes);
-                Step::Again
-            }
-            HttpEvent::End => Step::Answer,
-            HttpEvent::Paused => Step::Paused,
-            HttpEvent::NeedMore | HttpEvent::Closed => Step::Wait,
-        });
-        match step {
-            Ok(Step::Again) => {}
-            Ok(Step::Answer) => routes::answer(s, r, index, now),
-            // Short of head room: flush, and go on if that made room.
-            Ok(Step::Paused) if http.on_writable() > 0 => {}
-            // Wait for readiness; a request error's response is written
-            // (or waits for room) and the stream closes once it is flushed.
-            Ok(Step::Paused | Step::Wait) | Err(_) => break,
+        let here = Here {
+            ok_plain: &svc.ok_plain,
+            now,
+            draining,
+            blocking: H::BLOCKING,
+        };
+        match conn.serve(here) {
+            Step::Answer => routes::answer(s, r, index, now),
+            Step::Again | Step::Paused | Step::Wait => break,
         }
     }
     settle(s, r, index);

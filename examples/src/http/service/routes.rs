@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use eddy_core::http::{BodyLen, ResponseError, Status};
+use eddy_core::http::{BodyLen, PreparedHead, Reply, ResponseError, Status};
 use eddy_core::{CallbackResult, Instant};
 
 use super::conn::{drive, Park, Stream};
 use super::host::{EventLoop, Host};
-use super::request::{Route, ALLOW, TEXT_PLAIN};
+use super::request::{Request, Route, ALLOW, TEXT_PLAIN};
 
 /// Answers the request that has just been read completely, at `now` (the
 /// round's clock reading).
@@ -70,6 +70,30 @@ pub(crate) fn answer<H: Host>(s: &mut H, r: &mut H::Loop, index: usize, now: Ins
             }
         }
     }
+}
+
+/// Answers, inside the stream's event handler, the request of the hot
+/// path, `GET` (or `HEAD`) of an ordinary target: no look-up of the
+/// connection, no leaving the handler. Whether it did; every other request
+/// (and this one, should its response not fit) goes to [`answer`].
+pub(crate) fn answer_here<const W: usize, const HL: usize>(
+    reply: &mut Reply<'_, W, HL>,
+    req: &Request,
+    ok_plain: &PreparedHead,
+    now: Instant,
+    draining: bool,
+    blocking: bool,
+) -> bool {
+    if req.route(blocking) != Route::Requested {
+        return false;
+    }
+    if draining {
+        reply.close_after_response();
+    }
+    // `Next::Close` closes once flushed.
+    reply
+        .respond(ok_plain, &[b"You requested ", &req.target, b"\n"], now)
+        .is_ok()
 }
 
 /// Writes a complete `text/plain` response made of `parts` and finishes it
