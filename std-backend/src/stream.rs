@@ -108,8 +108,9 @@ impl TcpTransport {
     /// Records an event's readiness: readable, read-closed or error sets
     /// the read flag; writable, write-closed or error sets the write flag.
     /// Flags are only set here; a call that would block clears them, and so
-    /// does a short read, unless an event has said read-closed or error
-    /// (see the [module documentation](self)).
+    /// does a read shorter than its buffer (it emptied the socket; every
+    /// later arrival is a new event), unless an event has said read-closed
+    /// or error: then reads go on to end-of-file or would-block.
     pub fn set_ready(&mut self, ready: Ready) {
         self.readable |= ready.is_readable();
         self.writable |= ready.is_writable();
