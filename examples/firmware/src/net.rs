@@ -16,6 +16,7 @@ use eddy_bare::{BareBackend, FnClock, Stack, WakeFlag};
 use eddy_core::Reactor;
 
 use crate::client::Client;
+use crate::conn::Conn;
 use crate::server::Server;
 
 /// Largest IP packet on the loopback (TCP segments of 536 bytes).
@@ -59,17 +60,11 @@ pub struct App {
     pub client: Client,
 }
 
-impl Default for App {
-    fn default() -> Self {
-        App::new()
-    }
-}
-
 impl App {
-    /// Both idle, every server connection slot free.
-    pub fn new() -> App {
+    /// Both idle; the server over its free connection slots.
+    pub fn new(conns: [&'static mut Conn; CONNECTIONS]) -> App {
         App {
-            server: Server::new(),
+            server: Server::new(conns),
             client: Client::new(),
         }
     }

@@ -24,7 +24,7 @@ pub const SWEEP: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct Server {
     listener: Option<ListenerId>,
-    conns: [Conn; CONNECTIONS],
+    conns: [&'static mut Conn; CONNECTIONS],
     /// Connections taken into a slot.
     pub accepted: u32,
     /// Connections released at once because every slot was busy.
@@ -35,21 +35,13 @@ pub struct Server {
     finished: u32,
 }
 
-impl Default for Server {
-    fn default() -> Self {
-        Server::new()
-    }
-}
-
 impl Server {
-    /// A server that is not listening yet, every connection slot free.
-    ///
-    /// Built at run time, slot by slot: a `const` value would keep a
-    /// 4.4 KiB image of a free slot in flash to copy from.
-    pub fn new() -> Server {
+    /// A server that is not listening yet, over its connection slots (in
+    /// static storage: each holds its HTTP buffers).
+    pub fn new(conns: [&'static mut Conn; CONNECTIONS]) -> Server {
         Server {
             listener: None,
-            conns: core::array::from_fn(|_| Conn::new()),
+            conns,
             accepted: 0,
             refused: 0,
             dropped: 0,
