@@ -158,9 +158,10 @@ impl<T, const R: usize, const W: usize> BufferedStream<T, R, W> {
 
     /// Whether a close after the flush was asked for
     /// ([`close_after_flush`](Self::close_after_flush), or through a
-    /// [`WriteHalf`]) and the stream is not closed yet.
+    /// [`WriteHalf`]) and bytes are still waiting to be flushed before it
+    /// (see [`is_closed`](Self::is_closed)).
     pub fn is_closing(&self) -> bool {
-        self.shutdown && self.closed.is_none()
+        self.shutdown && !self.is_closed()
     }
 
     /// Whether the last pull stopped at a full read buffer, so the

@@ -9,6 +9,7 @@ mod async_io;
 mod async_traits;
 mod buffer;
 mod close;
+mod direct;
 mod glue;
 mod overflow;
 mod proptests;
