@@ -114,7 +114,12 @@ use crate::time::Instant;
 ///
 /// No allocation: the buffers are inline, so an `HttpStream` can sit in a
 /// `static` slot ([`new`](Self::new) is `const`) and take connection after
-/// connection ([`reopen`](Self::reopen)).
+/// connection ([`reopen`](Self::reopen)). A `const` initial value is not
+/// all zeros, so it puts the whole slot, buffers included, in `.data` (and
+/// its image in flash); on firmware, keep the slot in an
+/// `Option<Cell<HttpStream<..>>>` static, whose `None` is all zeros
+/// (`Cell` hides the niches), and build it there at start-up, one slot at
+/// a time to keep the stack small.
 #[derive(Debug)]
 pub struct HttpStream<T, const R: usize, const W: usize, const H: usize> {
     pub(super) stream: BufferedStream<T, R, W>,
