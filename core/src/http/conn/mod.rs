@@ -37,7 +37,7 @@ mod respond;
 ///   [`start_response`](Connection::start_response),
 ///   [`write_body`](Connection::write_body) and
 ///   [`finish`](Connection::finish), which say what to write by appending
-///   to your [`Output`]. You may answer while the body is still arriving.
+///   to your [`Output`](super::Output). You may answer while the body is still arriving.
 /// - On `Err(e)` from `receive` or [`on_timeout`](Connection::on_timeout),
 ///   write [`send_error(out, e.status())`](Connection::send_error), flush
 ///   and close.

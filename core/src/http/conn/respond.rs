@@ -8,7 +8,7 @@ use crate::time::Instant;
 
 impl<const H: usize> Connection<H> {
     /// Writes `HTTP/1.1 100 Continue` if the current request expects it
-    /// (see [`RequestHead::expects_continue`]) and it has not been written
+    /// (see [`RequestHead::expects_continue`](crate::http::RequestHead::expects_continue)) and it has not been written
     /// yet. Call it before reading a body you intend to accept; skip it to
     /// refuse the body with a final response instead. Returns whether it
     /// wrote anything.
@@ -246,7 +246,7 @@ impl<const H: usize> Connection<H> {
 
     /// Writes a complete error response — `status`, a short plain-text body
     /// naming it (omitted for `HEAD`), `Connection: close` — and marks the
-    /// connection closed. Use it with [`RequestError::status`] after a
+    /// connection closed. Use it with [`RequestError::status`](crate::http::RequestError::status) after a
     /// failed `receive` or `on_timeout`, or on its own (e.g. 503 while
     /// shutting down). Flush the output, then close.
     ///
