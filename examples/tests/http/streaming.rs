@@ -78,3 +78,25 @@ fn a_notify_body_longer_than_the_write_buffer_reaches_the_waiter_whole() {
     assert_eq!(waiter.response().text(), "You requested /again\n");
     server.assert_alive();
 }
+
+#[test]
+fn pipelined_answers_larger_than_the_write_buffer_all_arrive_in_order() {
+    // 32 GETs with 4 KiB targets: their answers total 128 KiB, eight times
+    // the write buffer, so heads must wait for room rather than fail.
+    let server = Server::start();
+    let mut c = server.connect();
+    let targets: Vec<String> = (0..32).map(|i| format!("/{i:02}{}", "x".repeat(4096))).collect();
+    let batch: String = targets.iter().map(|t| get(t)).collect();
+    let mut writer = c.try_clone_stream();
+    let sender = thread::spawn(move || writer.write_all(batch.as_bytes()));
+    for (i, target) in targets.iter().enumerate() {
+        let r = c.response();
+        assert_eq!(r.status, 200, "answer {i}");
+        assert!(
+            r.text() == format!("You requested {target}\n"),
+            "answer {i} is another's"
+        );
+    }
+    sender.join().expect("writer thread").expect("send the pipeline");
+    server.assert_alive();
+}

@@ -15,7 +15,7 @@
 //! parsed, so a client that does not read cannot make the server buffer
 //! without bound.
 
-use eddy_core::http::{Config, Event as HttpEvent, HttpStream, PreparedHead, ResponseError};
+use eddy_core::http::{BodyLen, Config, Event as HttpEvent, HttpStream, PreparedHead, ResponseError};
 use eddy_core::stream::{IoSource, Transport};
 use eddy_core::timer::TimerHandle;
 use eddy_core::{Backend, CallbackResult, Event, Instant, Interest, Token};
@@ -64,6 +64,9 @@ pub(crate) struct Conn<T> {
     deadline: Option<(TimerHandle, Instant)>,
     pub(crate) park: Park,
     pub(crate) req: Request,
+    /// A request head was handed over and its body is still coming: no
+    /// head room is needed before the next event.
+    mid_request: bool,
 }
 
 impl<T> Conn<T> {
@@ -71,12 +74,17 @@ impl<T> Conn<T> {
     /// `token`, accepted at `now`.
     pub(crate) fn new(transport: T, token: Token, config: Config, now: Instant) -> Conn<T> {
         Conn {
-            http: Box::new(HttpStream::new(transport, config, now).with_head_room(HEAD_ROOM)),
+            // The head room is kept here (`serve`), not by the stream: a
+            // request without a body is answered at its head, and the
+            // stream, which never sees that request end, would hold back
+            // no head after it.
+            http: Box::new(HttpStream::new(transport, config, now)),
             token,
             interest: Interest::READABLE,
             deadline: None,
             park: Park::No,
             req: Request::default(),
+            mid_request: false,
         }
     }
 
@@ -199,39 +207,62 @@ impl<T: Transport> Conn<T> {
     /// spot, until one needs the host ([`Step::Answer`]) or there is
     /// nothing more to do ([`Step::Wait`]).
     fn serve(&mut self, here: Here<'_>) -> Step {
-        let Conn { http, req, .. } = self;
+        let Conn {
+            http,
+            req,
+            mid_request,
+            ..
+        } = self;
         loop {
-            let step = http.next(here.now, |event, reply| match event {
-                HttpEvent::Head(head) => {
-                    req.start(&head);
-                    // RFC 9110 §10.1.1: the client holds the body back
-                    // until invited. Every route reads the whole body
-                    // before answering, so invite it; a body over the
-                    // limit was already refused (413) with the head.
-                    if head.expects_continue() {
-                        let _ = reply.write_continue();
+            // A new head is parsed only with room for its answer.
+            if !*mid_request && http.write_space() < HEAD_ROOM {
+                http.on_writable();
+                if http.write_space() < HEAD_ROOM {
+                    return Step::Wait; // the flush goes on when writable
+                }
+            }
+            let step = http.next(here.now, |event, reply| {
+                let answer = |reply: &mut _, req: &Request| {
+                    let (ok, now) = (here.ok_plain, here.now);
+                    match routes::answer_here(reply, req, ok, now, here.draining, here.blocking) {
+                        true => Step::Again,
+                        false => Step::Answer,
                     }
-                    Step::Again
+                };
+                match event {
+                    HttpEvent::Head(head) => {
+                        req.start(&head);
+                        // RFC 9110 §10.1.1: the client holds the body back
+                        // until invited. Every route reads the whole body
+                        // before answering, so invite it; a body over the
+                        // limit was already refused (413) with the head.
+                        if head.expects_continue() {
+                            let _ = reply.write_continue();
+                            *mid_request = true;
+                            Step::Again
+                        } else if head.body() == BodyLen::Fixed(0) {
+                            // No body: the request is complete with its
+                            // head. Answering now spares the round that
+                            // would only report its end; `finish` rewinds
+                            // the machine to the next head, so that end is
+                            // never reported.
+                            answer(reply, req)
+                        } else {
+                            *mid_request = true;
+                            Step::Again
+                        }
+                    }
+                    HttpEvent::Body(bytes) => {
+                        req.body(bytes);
+                        Step::Again
+                    }
+                    HttpEvent::End => {
+                        *mid_request = false;
+                        answer(reply, req)
+                    }
+                    HttpEvent::Paused => Step::Paused,
+                    HttpEvent::NeedMore | HttpEvent::Closed => Step::Wait,
                 }
-                HttpEvent::Body(bytes) => {
-                    req.body(bytes);
-                    Step::Again
-                }
-                HttpEvent::End
-                    if routes::answer_here(
-                        reply,
-                        req,
-                        here.ok_plain,
-                        here.now,
-                        here.draining,
-                        here.blocking,
-                    ) =>
-                {
-                    Step::Again
-                }
-                HttpEvent::End => Step::Answer,
-                HttpEvent::Paused => Step::Paused,
-                HttpEvent::NeedMore | HttpEvent::Closed => Step::Wait,
             });
             match step {
                 Ok(Step::Again) => {}
