@@ -23,6 +23,25 @@ pub trait Output {
     ///
     /// [`OutputFull`] if they do not all fit; then nothing is written.
     fn write(&mut self, bytes: &[u8]) -> Result<(), OutputFull>;
+
+    /// Appends all of `parts`, one after the other, or nothing: what a
+    /// response head and a small body are written with. The provided
+    /// version checks the room once and writes the parts one by one; a
+    /// buffer that can check and copy in one go overrides it.
+    ///
+    /// # Errors
+    ///
+    /// [`OutputFull`] if they do not all fit; then nothing is written.
+    fn write_parts(&mut self, parts: &[&[u8]]) -> Result<(), OutputFull> {
+        let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+        if total > self.spare() {
+            return Err(OutputFull);
+        }
+        for part in parts {
+            self.write(part)?;
+        }
+        Ok(())
+    }
 }
 
 impl<O: Output + ?Sized> Output for &mut O {
@@ -32,6 +51,10 @@ impl<O: Output + ?Sized> Output for &mut O {
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), OutputFull> {
         (**self).write(bytes)
+    }
+
+    fn write_parts(&mut self, parts: &[&[u8]]) -> Result<(), OutputFull> {
+        (**self).write_parts(parts)
     }
 }
 

@@ -10,7 +10,10 @@
 //! bytes whole and add only the framing and `Connection` lines that the
 //! request and body decide.
 
-use super::response::{self, status_line};
+use super::response::{self, status_line, Prepared};
+
+/// The line that follows the prepared lines in most responses.
+const CONTENT_LENGTH: &[u8] = b"Content-Length: ";
 use super::{ResponseError, ResponseHeaders, Status};
 
 /// A status line and header lines, checked and rendered once, for any
@@ -32,7 +35,11 @@ use super::{ResponseError, ResponseHeaders, Status};
 #[derive(Clone, Debug)]
 pub struct PreparedHead<const N: usize = 128> {
     status: Status,
+    /// The lines, then `Content-Length: ` (the usual next line, so a
+    /// fixed-length response's head is these bytes, digits and CRLF CRLF).
     bytes: heapless::Vec<u8, N>,
+    /// How many of `bytes` are the lines.
+    lines: usize,
 }
 
 impl<const N: usize> PreparedHead<N> {
@@ -45,7 +52,8 @@ impl<const N: usize> PreparedHead<N> {
     /// for the arguments ([`ResponseError::InformationalStatus`],
     /// [`ResponseError::InvalidReason`], [`ResponseError::InvalidHeader`],
     /// [`ResponseError::ReservedHeader`]), and
-    /// [`ResponseError::HeadTooLong`] when the lines exceed `N` bytes.
+    /// [`ResponseError::HeadTooLong`] when the lines and the 16 bytes of
+    /// `Content-Length: ` kept after them exceed `N` bytes.
     pub fn new(
         status: Status,
         reason: Option<&str>,
@@ -56,7 +64,11 @@ impl<const N: usize> PreparedHead<N> {
         let mut bytes = heapless::Vec::new();
         response::emit_lines(&mut bytes, status, reason, headers.fields())
             .map_err(|_| ResponseError::HeadTooLong)?;
-        Ok(PreparedHead { status, bytes })
+        let lines = bytes.len();
+        bytes
+            .extend_from_slice(CONTENT_LENGTH)
+            .map_err(|_| ResponseError::HeadTooLong)?;
+        Ok(PreparedHead { status, bytes, lines })
     }
 
     /// The status.
@@ -66,6 +78,14 @@ impl<const N: usize> PreparedHead<N> {
 
     /// The rendered status line and header lines, each ending in CRLF.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.get(..self.lines).unwrap_or(&self.bytes)
+    }
+
+    /// The bytes the response calls copy.
+    pub(crate) fn prepared(&self) -> Prepared<'_> {
+        Prepared {
+            lines: self.as_bytes(),
+            with_length: &self.bytes,
+        }
     }
 }

@@ -20,16 +20,24 @@ use crate::stream::{BufferedStream, WriteHalf};
 use crate::time::Instant;
 
 impl<const W: usize> Output for WriteHalf<'_, W> {
+    #[inline]
     fn spare(&self) -> usize {
         self.write_space()
     }
 
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> Result<(), OutputFull> {
         self.try_write_all(bytes).map_err(|_| OutputFull)
+    }
+
+    #[inline]
+    fn write_parts(&mut self, parts: &[&[u8]]) -> Result<(), OutputFull> {
+        self.try_write_parts(parts).map_err(|_| OutputFull)
     }
 }
 
 impl<T, const R: usize, const W: usize> Output for BufferedStream<T, R, W> {
+    #[inline]
     fn spare(&self) -> usize {
         if self.is_closed() {
             0
@@ -38,6 +46,7 @@ impl<T, const R: usize, const W: usize> Output for BufferedStream<T, R, W> {
         }
     }
 
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> Result<(), OutputFull> {
         self.try_write_all(bytes).map_err(|_| OutputFull)
     }

@@ -160,6 +160,7 @@ impl<const N: usize> WriteBuffer<N> {
 
     /// Copies as much of `src` as fits (compacting if the tail is short) and
     /// returns how much was taken: `src.len()`, or less once full.
+    #[inline]
     pub fn push(&mut self, src: &[u8]) -> usize {
         if N - self.inner.end < src.len() {
             self.inner.compact();
@@ -169,6 +170,30 @@ impl<const N: usize> WriteBuffer<N> {
         self.inner.bytes[end..end + n].copy_from_slice(&src[..n]);
         self.inner.end += n;
         n
+    }
+
+    /// Copies all of `parts`, one after the other, if together they fit
+    /// the free space (compacting once if the tail is short); otherwise
+    /// copies nothing. Returns how many bytes were taken.
+    #[inline]
+    pub fn push_parts(&mut self, parts: &[&[u8]]) -> Option<usize> {
+        let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+        if total > self.free() {
+            return None;
+        }
+        if N - self.inner.end < total {
+            self.inner.compact();
+        }
+        let mut end = self.inner.end;
+        for part in parts {
+            let next = end + part.len();
+            if let Some(dst) = self.inner.bytes.get_mut(end..next) {
+                dst.copy_from_slice(part);
+                end = next;
+            }
+        }
+        self.inner.end = end;
+        Some(total)
     }
 
     /// The bytes not yet handed to the transport, oldest first.

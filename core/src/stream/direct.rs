@@ -65,6 +65,7 @@ impl<const W: usize> WriteHalf<'_, W> {
     /// [`WriteError::Full`] if `bytes` does not fit the free space (nothing
     /// is buffered); [`WriteError::Closing`] and [`WriteError::Closed`] as
     /// for [`write`](Self::write).
+    #[inline]
     pub fn try_write_all(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         self.check_open()?;
         if bytes.len() > self.tx.free() {
@@ -74,8 +75,22 @@ impl<const W: usize> WriteHalf<'_, W> {
         Ok(())
     }
 
+    /// Buffers all of `parts`, one after the other, or none of them: one
+    /// check and one pass for a message in pieces (a response head).
+    ///
+    /// # Errors
+    /// As [`try_write_all`](Self::try_write_all).
+    #[inline]
+    pub fn try_write_parts(&mut self, parts: &[&[u8]]) -> Result<(), WriteError> {
+        self.check_open()?;
+        let n = self.tx.push_parts(parts).ok_or(WriteError::Full)?;
+        *self.written += n as u64;
+        Ok(())
+    }
+
     /// Free space in the write buffer, in bytes; zero once the stream is
     /// closing or closed, since nothing more can be written then.
+    #[inline]
     pub fn write_space(&self) -> usize {
         match self.check_open() {
             Ok(()) => self.tx.free(),
@@ -99,6 +114,7 @@ impl<const W: usize> WriteHalf<'_, W> {
         *self.shutdown = true;
     }
 
+    #[inline]
     fn check_open(&self) -> Result<(), WriteError> {
         match self.closed {
             Some(reason) => Err(WriteError::Closed(reason)),

@@ -125,7 +125,7 @@ impl<const H: usize> Connection<H> {
         body: BodyLen,
     ) -> Result<(), ResponseError> {
         let ex = self.exchange_for_response()?;
-        let plan = response::start_prepared(out, &ex, head.as_bytes(), head.status(), body, &[])?;
+        let plan = response::start_prepared(out, &ex, head.prepared(), head.status(), body, &[])?;
         self.write = Write::Body {
             framing: plan.framing,
             close: plan.close,
@@ -156,7 +156,7 @@ impl<const H: usize> Connection<H> {
         let plan = response::start_prepared(
             out,
             &ex,
-            head.as_bytes(),
+            head.prepared(),
             head.status(),
             BodyLen::Fixed(len),
             parts,

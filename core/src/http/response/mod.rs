@@ -129,6 +129,14 @@ pub(crate) fn start<O: Output>(
     Ok(decided.plan)
 }
 
+/// A [`PreparedHead`](super::PreparedHead)'s bytes: the status and header
+/// lines, and the same followed by `Content-Length: `.
+#[derive(Clone, Copy)]
+pub(crate) struct Prepared<'a> {
+    pub(crate) lines: &'a [u8],
+    pub(crate) with_length: &'a [u8],
+}
+
 /// Writes a response head from prepared lines (`lines`, for `status`): the
 /// lines, then the framing and `Connection` lines and the blank line, in
 /// two writes. With `body`, also a whole fixed-length body made of those
@@ -141,12 +149,43 @@ pub(crate) fn start<O: Output>(
 pub(crate) fn start_prepared<O: Output>(
     out: &mut O,
     ex: &Exchange,
-    lines: &[u8],
+    prepared: Prepared<'_>,
     status: Status,
     body: BodyLen,
     parts: &[&[u8]],
 ) -> Result<Plan, ResponseError> {
     let mut decided = decide(ex, status, body);
+    let sent: usize = match decided.plan.framing {
+        Framing::Omitted => 0,
+        _ => parts.iter().fold(0usize, |n, p| n.saturating_add(p.len())),
+    };
+    if let (Length::Content(n), None) = (decided.length, decided.connection) {
+        // The usual head: the prepared lines, `Content-Length: ` already
+        // after them, the digits and the blank line; with a small body,
+        // all in one write.
+        let mut digits = [0u8; 20];
+        let digits = decimal(n, &mut digits);
+        let head = prepared.with_length.len().saturating_add(digits.len() + 4);
+        if head.saturating_add(sent) > out.spare() {
+            return Err(ResponseError::OutputFull);
+        }
+        let mut all: [&[u8]; 8] = [prepared.with_length, digits, b"\r\n\r\n", &[], &[], &[], &[], &[]];
+        let body_parts = if sent > 0 { parts } else { &[] };
+        if body_parts.len() <= all.len() - 3 {
+            for (slot, part) in all.iter_mut().skip(3).zip(body_parts) {
+                *slot = part;
+            }
+            out.write_parts(all.get(..3 + body_parts.len()).unwrap_or(&all))?;
+        } else {
+            out.write_parts(all.get(..3).unwrap_or(&all))?;
+            out.write_parts(body_parts)?;
+        }
+        if let Framing::Fixed { remaining } = &mut decided.plan.framing {
+            *remaining = remaining.saturating_sub(sent as u64);
+        }
+        return Ok(decided.plan);
+    }
+    let lines = prepared.lines;
     // "Content-Length: " + 20 digits + CRLF, "Connection: keep-alive" CRLF,
     // CRLF: at most 38 + 24 + 2 bytes.
     let mut tail = [0u8; 64];
@@ -174,19 +213,12 @@ pub(crate) fn start_prepared<O: Output>(
             b"\r\n",
         ],
     );
-    let sent: usize = match decided.plan.framing {
-        Framing::Omitted => 0,
-        _ => parts.iter().fold(0usize, |n, p| n.saturating_add(p.len())),
-    };
     if lines.len().saturating_add(tail.len()).saturating_add(sent) > out.spare() {
         return Err(ResponseError::OutputFull);
     }
-    out.write(lines)?;
-    out.write(tail)?;
+    out.write_parts(&[lines, tail])?;
     if sent > 0 {
-        for part in parts {
-            out.write(part)?;
-        }
+        out.write_parts(parts)?;
         if let Framing::Fixed { remaining } = &mut decided.plan.framing {
             *remaining = remaining.saturating_sub(sent as u64);
         }

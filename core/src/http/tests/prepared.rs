@@ -34,13 +34,13 @@ fn after(input: &[u8]) -> Connection<8> {
 
 #[test]
 fn prepared_lines_are_the_checked_status_line_and_headers() {
-    let head = PreparedHead::<64>::new(Status::NOT_FOUND, Some("Gone Fishing"), HEADERS).unwrap();
+    let head = PreparedHead::<128>::new(Status::NOT_FOUND, Some("Gone Fishing"), HEADERS).unwrap();
     assert_eq!(head.status(), Status::NOT_FOUND);
     assert_eq!(
         head.as_bytes(),
         b"HTTP/1.1 404 Gone Fishing\r\nContent-Type: text/plain\r\nX-A: 1\r\n"
     );
-    let bad = |status, reason, headers| PreparedHead::<64>::new(status, reason, headers).err();
+    let bad = |status, reason, headers| PreparedHead::<128>::new(status, reason, headers).err();
     assert_eq!(
         bad(Status::CONTINUE, None, &[]),
         Some(ResponseError::InformationalStatus)
@@ -137,11 +137,11 @@ fn respond_is_start_write_and_finish_in_one_call() {
 
 #[test]
 fn a_response_that_does_not_fit_writes_nothing_and_can_be_retried() {
-    let head = PreparedHead::<64>::new(Status::OK, None, HEADERS).unwrap();
+    let head = PreparedHead::<128>::new(Status::OK, None, HEADERS).unwrap();
     let mut conn = after(REQUESTS[0]);
     let mut small = [0u8; 60];
     let mut out = SliceOutput::new(&mut small);
-    // 53 bytes of head fit; the 10-byte body does not.
+    // A 73-byte head and a 10-byte body do not fit 60 bytes.
     assert_eq!(
         conn.respond(&mut out, &head, &[b"0123456789"], Instant::ZERO),
         Err(ResponseError::OutputFull)
@@ -163,4 +163,38 @@ fn a_response_that_does_not_fit_writes_nothing_and_can_be_retried() {
         conn.respond(&mut out, &head, &[b"x"], Instant::ZERO),
         Err(ResponseError::NoRequest)
     );
+}
+
+#[test]
+fn write_parts_is_all_or_nothing_for_every_output() {
+    let mut buf = [0u8; 6];
+    let mut out = SliceOutput::new(&mut buf);
+    assert_eq!(out.write_parts(&[b"ab", b"cd"]), Ok(()));
+    assert_eq!(out.write_parts(&[b"e", b"fg"]), Err(OutputFull));
+    assert_eq!(out.written(), b"abcd");
+    let mut v: heapless::Vec<u8, 4> = heapless::Vec::new();
+    assert_eq!(Output::write_parts(&mut v, &[b"abc", b"de"]), Err(OutputFull));
+    assert!(v.is_empty());
+    assert_eq!(Output::write_parts(&mut &mut v, &[b"abc", b"d"]), Ok(()));
+    assert_eq!(&v[..], b"abcd");
+}
+
+#[test]
+fn respond_with_many_parts_writes_them_all_in_order() {
+    let head = PreparedHead::<128>::new(Status::OK, None, HEADERS).unwrap();
+    let parts: [&[u8]; 7] = [b"a", b"bc", b"", b"def", b"g", b"hi", b"j"];
+    for n in 0..=parts.len() {
+        let mut conn = after(REQUESTS[0]);
+        let mut out = Sink::default();
+        assert_eq!(
+            conn.respond(&mut out, &head, &parts[..n], Instant::ZERO),
+            Ok(Next::KeepAlive)
+        );
+        let body: String = parts[..n].iter().map(|p| String::from_utf8_lossy(p)).collect();
+        let want = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-A: 1\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        assert_eq!(out.text(), want, "{n} parts");
+    }
 }

@@ -91,3 +91,37 @@ fn reopen_starts_over_in_place() {
     assert_eq!(s.buffered(), b"new");
     assert_eq!(s.transport().outbound(), b"ok");
 }
+
+#[test]
+fn parts_are_written_whole_or_not_at_all() {
+    // The peer holds 3 bytes: a flush leaves the rest buffered behind a
+    // sent front, so later parts are compacted after the unsent bytes.
+    let mut s: crate::stream::BufferedStream<MemTransport<3>, 16, 8> =
+        crate::stream::BufferedStream::new(MemTransport::new());
+    let (_, mut out) = s.split();
+    assert_eq!(out.try_write_parts(&[b"ab", b"", b"cde"]), Ok(()));
+    assert_eq!(
+        out.try_write_parts(&[b"12", b"34"]),
+        Err(WriteError::Full),
+        "4 > 3 free"
+    );
+    assert_eq!(out.unflushed(), 5, "nothing of the refused parts");
+    assert_eq!(out.try_write_parts(&[b"f", b"gh"]), Ok(()));
+    assert_eq!(s.written(), 8);
+    assert_eq!(s.on_writable(), 3);
+    assert_eq!(s.transport_mut().peer_drain(3), 3);
+    let (_, mut out) = s.split();
+    assert_eq!(out.try_write_parts(&[b"X", b"YZ"]), Ok(()), "fits once compacted");
+    assert_eq!(s.unflushed(), 8);
+    let mut got = std::vec::Vec::new();
+    while s.unflushed() > 0 {
+        s.on_writable();
+        got.extend_from_slice(s.transport().outbound());
+        let n = s.transport().outbound().len();
+        s.transport_mut().peer_drain(n);
+    }
+    assert_eq!(got, b"defghXYZ");
+    let (_, mut out) = s.split();
+    out.close_after_flush();
+    assert_eq!(out.try_write_parts(&[b"x"]), Err(WriteError::Closing));
+}
