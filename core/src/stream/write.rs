@@ -32,17 +32,8 @@ impl<T, const R: usize, const W: usize> BufferedStream<T, R, W> {
     /// [`close_after_flush`](Self::close_after_flush);
     /// [`WriteError::Closed`] once the stream is closed.
     pub fn write(&mut self, bytes: &[u8]) -> Result<usize, WriteError> {
-        self.check_open()?;
-        if bytes.is_empty() {
-            return Ok(0);
-        }
-        match self.tx.push(bytes) {
-            0 => Err(WriteError::Full),
-            n => {
-                self.written += n as u64;
-                Ok(n)
-            }
-        }
+        // One implementation: the write half lent by `split` keeps the rules.
+        self.split().1.write(bytes)
     }
 
     /// Buffers all of `bytes` or none of them (a message that must not be
@@ -53,12 +44,7 @@ impl<T, const R: usize, const W: usize> BufferedStream<T, R, W> {
     /// is buffered); [`WriteError::Closing`] and [`WriteError::Closed`] as
     /// for [`write`](Self::write).
     pub fn try_write_all(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
-        self.check_open()?;
-        if bytes.len() > self.tx.free() {
-            return Err(WriteError::Full);
-        }
-        self.written += self.tx.push(bytes) as u64;
-        Ok(())
+        self.split().1.try_write_all(bytes)
     }
 
     /// Free space in the write buffer, in bytes.
@@ -93,14 +79,6 @@ impl<T, const R: usize, const W: usize> BufferedStream<T, R, W> {
     /// Total bytes handed to the transport since the start.
     pub fn flushed(&self) -> u64 {
         self.flushed
-    }
-
-    fn check_open(&self) -> Result<(), WriteError> {
-        match self.closed {
-            Some(reason) => Err(WriteError::Closed(reason)),
-            None if self.shutdown => Err(WriteError::Closing),
-            None => Ok(()),
-        }
     }
 }
 

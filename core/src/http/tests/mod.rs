@@ -49,6 +49,20 @@ impl Sink {
     }
 }
 
+/// A connection that has read `input` (one request head, maybe a body) up
+/// to its end or a pause, and how many bytes that took.
+pub(super) fn after(input: &[u8]) -> (Connection<8>, usize) {
+    let mut conn = Connection::new(Config::new(), Instant::ZERO);
+    let mut at = 0;
+    loop {
+        let r = conn.receive(&input[at..], Instant::ZERO).unwrap();
+        at += r.consumed;
+        if matches!(r.event, Event::NeedMore | Event::Paused | Event::End) {
+            return (conn, at);
+        }
+    }
+}
+
 /// How the driver answers a complete request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Answer {

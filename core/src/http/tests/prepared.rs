@@ -21,15 +21,7 @@ const HEADERS: &[(&str, &str)] = &[("Content-Type", "text/plain"), ("X-A", "1")]
 
 /// A connection that has read `input` up to its end or a pause.
 fn after(input: &[u8]) -> Connection<8> {
-    let mut conn = Connection::new(Config::new(), Instant::ZERO);
-    let mut at = 0;
-    loop {
-        let r = conn.receive(&input[at..], Instant::ZERO).unwrap();
-        at += r.consumed;
-        if matches!(r.event, Event::NeedMore | Event::Paused | Event::End) {
-            return conn;
-        }
-    }
+    super::after(input).0
 }
 
 #[test]

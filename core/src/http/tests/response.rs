@@ -4,19 +4,6 @@
 use super::*;
 use crate::http::{ResponseError, SliceOutput, CONTINUE};
 
-/// A connection that has read `input` (one request head, maybe a body).
-fn after(input: &[u8]) -> (Connection<8>, usize) {
-    let mut conn = Connection::new(Config::new(), Instant::ZERO);
-    let mut at = 0;
-    loop {
-        let r = conn.receive(&input[at..], Instant::ZERO).unwrap();
-        at += r.consumed;
-        if matches!(r.event, Event::NeedMore | Event::Paused | Event::End) {
-            return (conn, at);
-        }
-    }
-}
-
 const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
 
 #[test]
