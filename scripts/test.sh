@@ -15,8 +15,10 @@ stage "clippy (host, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 
 stage "clippy eddy-std for the kqueue platforms"
-cargo clippy -p eddy-std --target x86_64-apple-darwin -- -D warnings
-cargo clippy -p eddy-std --target x86_64-unknown-freebsd -- -D warnings
+cargo clippy -p eddy-std --all-targets --target x86_64-apple-darwin -- -D warnings
+cargo clippy -p eddy-std --all-targets --target x86_64-unknown-freebsd -- -D warnings
+# The poll(2) fallback as macOS builds it.
+RUSTFLAGS="--cfg eddy_force_poll" cargo clippy -p eddy-std --target x86_64-apple-darwin --target-dir target/force-poll -- -D warnings
 
 stage "core for thumbv7em-none-eabihf (no_std, default and defmt)"
 cargo build -p eddy-core --target thumbv7em-none-eabihf
@@ -51,7 +53,7 @@ stage "test suite"
 cargo test --workspace
 
 stage "test suite with the poll(2) fallback forced"
-RUSTFLAGS="--cfg eddy_force_poll" cargo test -p eddy-std -p eddy-tests --target-dir target/force-poll
+RUSTFLAGS="--cfg eddy_force_poll" cargo test -p eddy-std -p eddy-tests -p eddy-examples --target-dir target/force-poll
 
 stage "firmware: size table, the image and the on-target tests under QEMU (examples/firmware)"
 bash scripts/firmware.sh
