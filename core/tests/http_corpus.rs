@@ -1,6 +1,8 @@
 //! Replays the fuzz regression corpus, `fuzz/regressions/`, through the
-//! same driver as the `http_conn` fuzz target (`fuzz/driver/`): every
-//! file must run without a panic and with every invariant holding. Each
+//! same drivers as the fuzz targets (`fuzz/driver/`): the `Connection`
+//! one of `http_conn` and the `HttpStream` one of `http_stream`. Every
+//! file must run through both without a panic and with every invariant
+//! holding. Each
 //! file is one fuzz input; see the driver's docs for its layout and
 //! `fuzz/README.md` for how files get there.
 
@@ -60,6 +62,39 @@ fn empty_and_tiny_inputs_hold() {
     ] {
         driver::run(data);
     }
+}
+
+/// The stream driver answers what it is given: three pipelined requests
+/// (the last with `Connection: close`) fed in pieces of 1 to 8 bytes are
+/// three responses on the wire, whatever the write buffer and read buffer.
+#[test]
+fn the_stream_driver_answers_pipelined_requests() {
+    let requests = b"GET /a HTTP/1.1\r\nHost: a\r\n\r\n\
+        GET /b HTTP/1.1\r\nHost: a\r\n\r\n\
+        GET /c HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+    for config in [0x00, 0x40, 0x80] {
+        for buffers in [0x02, 0x22, 0x12] {
+            // Two control bytes, used cyclically: answers at the end with
+            // start_response or start_prepared, 204 or 200; pieces of 3 and
+            // 2 bytes; a peer that drains nothing, then 500 bytes.
+            let mut data = vec![config, buffers, 0x09, 0x05];
+            data.extend_from_slice(requests);
+            assert_eq!(
+                driver::stream::run(&data),
+                3,
+                "config {config:#x}, buffers {buffers:#x}"
+            );
+        }
+    }
+}
+
+/// A reset mid-stream leaves a prefix: the peer resets in its first round
+/// (control byte 5 is `0xc1`), so at most the first response gets out.
+#[test]
+fn the_stream_driver_accepts_a_prefix_after_a_reset() {
+    let mut data = vec![0x00, 0x06, 0x03, 0x03, 0x03, 0x03, 0x03, 0xc1];
+    data.extend_from_slice(b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert!(driver::stream::run(&data) <= 1);
 }
 
 /// The checker itself: a response cut short, or one the driver did not

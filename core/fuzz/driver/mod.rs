@@ -41,6 +41,7 @@
 
 mod clock;
 mod server;
+pub mod stream;
 mod trace;
 pub mod wire;
 
@@ -53,9 +54,18 @@ use server::{Feeding, Server};
 /// Header lines a request may carry (the connection's `H`).
 const H: usize = 8;
 
+/// Drives `data` through both drivers: the [`Connection`] one below and
+/// [`stream::run`]; panics on a broken invariant.
+///
+/// [`Connection`]: eddy_core::http::Connection
+pub fn run(data: &[u8]) {
+    run_connection(data);
+    stream::run(data);
+}
+
 /// Drives `data` as described in the module docs; panics on a broken
 /// invariant.
-pub fn run(data: &[u8]) {
+pub fn run_connection(data: &[u8]) {
     let input = Input::parse(data);
     let scripted = Server::new(&input, Feeding::Scripted).run();
     let whole = Server::new(&input, Feeding::Whole).run();

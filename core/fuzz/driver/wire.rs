@@ -78,9 +78,44 @@ pub fn check(wire: &[u8], expects: &[Expect]) -> Vec<Response> {
     let mut responses = Vec::new();
     for (i, expect) in expects.iter().enumerate() {
         let last = i + 1 == expects.len();
-        let (response, len) = parse(rest, expect, last).unwrap_or_else(|why| {
+        let (response, len) = parse(rest, expect, last, false).unwrap_or_else(|why| {
             panic!(
                 "response {i} of {}: {why}\nexpected {expect:?}\nwire {:?}",
+                expects.len(),
+                String::from_utf8_lossy(wire)
+            )
+        });
+        rest = &rest[len..];
+        responses.push(response);
+    }
+    assert!(
+        rest.is_empty(),
+        "{} bytes after the last response\nwire {:?}",
+        rest.len(),
+        String::from_utf8_lossy(wire)
+    );
+    responses
+}
+
+/// [`check`] for a connection that ended abruptly (a reset, or closed with
+/// output unsent): `wire` is a prefix of the `expects`, so the responses it
+/// holds must parse as expected, the one it ends in may be cut anywhere,
+/// and the ones after it may be missing.
+///
+/// # Panics
+///
+/// As [`check`].
+pub fn check_prefix(wire: &[u8], expects: &[Expect]) -> Vec<Response> {
+    let mut rest = wire;
+    let mut responses = Vec::new();
+    for (i, expect) in expects.iter().enumerate() {
+        if rest.is_empty() {
+            break;
+        }
+        let last = i + 1 == expects.len();
+        let (response, len) = parse(rest, expect, last, true).unwrap_or_else(|why| {
+            panic!(
+                "response {i} of {} (cut): {why}\nexpected {expect:?}\nwire {:?}",
                 expects.len(),
                 String::from_utf8_lossy(wire)
             )
@@ -135,11 +170,21 @@ fn fields(headers: &[httparse::Header<'_>]) -> Result<Fields, String> {
 }
 
 /// Parses one response from the front of `wire`; returns it and its length.
-fn parse(wire: &[u8], expect: &Expect, last: bool) -> Result<(Response, usize), String> {
+/// One response at the start of `wire`, and its length; `cut`: the wire
+/// may end anywhere inside it.
+fn parse(wire: &[u8], expect: &Expect, last: bool, cut: bool) -> Result<(Response, usize), String> {
     let mut headers = [httparse::EMPTY_HEADER; 16];
     let mut parsed = httparse::Response::new(&mut headers);
     let head_len = match parsed.parse(wire) {
         Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) if cut => {
+            let response = Response {
+                status: expect.status,
+                body: Vec::new(),
+                close: false,
+            };
+            return Ok((response, wire.len()));
+        }
         other => return Err(format!("no complete head: {other:?}")),
     };
     let head = &wire[..head_len];
@@ -181,7 +226,7 @@ fn parse(wire: &[u8], expect: &Expect, last: bool) -> Result<(Response, usize), 
         if coding != b"chunked" || expect.http10 || expect.declared != BodyLen::Chunked {
             return Err("Transfer-Encoding where it does not belong".into());
         }
-        dechunk(body_at)?
+        dechunk(body_at, cut)?
     } else if let Some(&n) = f.lengths.first() {
         if expect.declared != BodyLen::Fixed(n) {
             return Err(format!("Content-Length {n}, declared {:?}", expect.declared));
@@ -196,12 +241,13 @@ fn parse(wire: &[u8], expect: &Expect, last: bool) -> Result<(Response, usize), 
         }
         (body_at.to_vec(), body_at.len(), true)
     };
-    let may_end_early = expect.truncated && last;
+    let may_end_early = (expect.truncated && last) || cut;
     if !complete && !may_end_early {
         return Err("a response cut short".into());
     }
     let on_wire = status >= 200 && !expect.head_request && !bodiless;
-    if on_wire && body != expect.body {
+    let cut_body = cut && !complete && expect.body.starts_with(&body);
+    if on_wire && body != expect.body && !cut_body {
         return Err(format!("body {:?}", String::from_utf8_lossy(&body)));
     }
     let total = head_len + len;
@@ -238,16 +284,16 @@ fn check_persistence(f: &Fields, expect: &Expect, last: bool) -> Result<(), Stri
 
 /// Decodes a chunked body as eddy writes it: whole `size CRLF data CRLF`
 /// frames, then `0 CRLF CRLF`. Returns the body, the bytes used and
-/// whether the last chunk arrived; a body may stop between frames.
-fn dechunk(wire: &[u8]) -> Result<(Vec<u8>, usize, bool), String> {
+/// whether the last chunk arrived; a body may stop between frames, or
+/// anywhere if `cut`.
+fn dechunk(wire: &[u8], cut: bool) -> Result<(Vec<u8>, usize, bool), String> {
     let mut body = Vec::new();
     let mut at = 0;
     while at < wire.len() {
         let rest = &wire[at..];
-        let eol = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or("a cut chunk-size line")?;
+        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
+            return ends_cut(cut, body, wire.len(), "a cut chunk-size line");
+        };
         let digits = &rest[..eol];
         let ok = !digits.is_empty() && digits.len() <= 16 && digits.iter().all(u8::is_ascii_hexdigit);
         let text = std::str::from_utf8(digits)
@@ -256,6 +302,11 @@ fn dechunk(wire: &[u8]) -> Result<(Vec<u8>, usize, bool), String> {
             .ok_or("a bad chunk size")?;
         let size = usize::from_str_radix(text, 16).map_err(|e| e.to_string())?;
         let data = eol + 2;
+        if cut && rest.len() < data + size + 2 {
+            let tail = rest.get(data..).unwrap_or_default();
+            body.extend_from_slice(&tail[..tail.len().min(size)]);
+            return ends_cut(cut, body, wire.len(), "a cut chunk");
+        }
         if size == 0 {
             if rest.get(data..data + 2) != Some(b"\r\n") {
                 return Err("no CRLF after the last chunk".into());
@@ -270,4 +321,13 @@ fn dechunk(wire: &[u8]) -> Result<(Vec<u8>, usize, bool), String> {
         at += data + size + 2;
     }
     Ok((body, at, false))
+}
+
+/// The end of a chunked body the wire cut off: fine only if `cut`.
+fn ends_cut(cut: bool, body: Vec<u8>, len: usize, why: &str) -> Result<(Vec<u8>, usize, bool), String> {
+    if cut {
+        Ok((body, len, false))
+    } else {
+        Err(why.into())
+    }
 }
