@@ -22,6 +22,8 @@ struct State<'i> {
     expects: Vec<Expect>,
     job: Option<Job>,
     requests: usize,
+    /// The last event was `NeedMore`.
+    need_more: bool,
 }
 
 /// The caller of one [`HttpStream`] with an `R`-byte read buffer and a
@@ -52,6 +54,7 @@ impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
                 expects: Vec::new(),
                 job: None,
                 requests: 0,
+                need_more: false,
             },
             now,
             fed: 0,
@@ -149,7 +152,13 @@ impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
             let st = &mut self.st;
             match self.http.next(now, |event, reply| st.handle(event, reply, now)) {
                 Ok(true) => {}
-                Ok(false) => return,
+                Ok(false) => {
+                    // A full read buffer the connection cannot use is an
+                    // error (a head or chunk line too long), never a wait.
+                    let full = self.http.buffered().len() >= R;
+                    assert!(!(self.st.need_more && full), "NeedMore with a full read buffer");
+                    return;
+                }
                 Err(e) => return self.failed_with(e),
             }
         }
@@ -237,6 +246,7 @@ impl State<'_> {
         reply: &mut Reply<'_, W, H>,
         now: Instant,
     ) -> bool {
+        self.need_more = matches!(event, Event::NeedMore);
         match event {
             Event::Head(head) => {
                 assert!(self.job.is_none(), "a request head while a response is due");
