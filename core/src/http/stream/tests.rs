@@ -5,6 +5,7 @@
 
 mod close;
 mod flow;
+mod reply;
 
 use std::string::String;
 use std::vec::Vec;
