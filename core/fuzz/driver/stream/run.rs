@@ -41,6 +41,9 @@ pub(super) struct Driver<'i, const R: usize, const W: usize> {
     reset: bool,
     /// The reason `poll_close` gave, and the bytes written by then.
     closed: Option<(CloseReason, usize)>,
+    /// When the stream was first seen closing (or failed) with output
+    /// left: a close for a timeout must come a header timeout later.
+    closing_since: Option<Instant>,
 }
 
 impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
@@ -64,6 +67,7 @@ impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
             eof: false,
             reset: false,
             closed: None,
+            closing_since: None,
         }
     }
 
@@ -73,7 +77,10 @@ impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
     pub(super) fn run(mut self) -> usize {
         let input = self.st.input;
         let bound = 4 * input.stream.len() + 64;
-        while !self.eof && self.closed.is_none() && self.rounds < bound {
+        // Scripted rounds until a while after the peer's end-of-file.
+        let mut after_eof = 0;
+        while after_eof < 16 && self.closed.is_none() && self.rounds < bound {
+            after_eof += usize::from(self.eof);
             let round = Round::decode(input.ctrl(self.rounds, Round::WHOLE));
             let peer = Peer::decode(input.ctrl(self.rounds + 5, 0));
             self.round(round, peer);
@@ -196,9 +203,23 @@ impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
 
     /// `poll_close` reports once; nothing is written after it.
     fn check_close(&mut self) {
+        let closing = self.http.stream().is_closing() || self.http.error().is_some();
+        if closing && !self.http.is_closed() && self.closing_since.is_none() {
+            self.closing_since = Some(self.now);
+        }
         if let Some(reason) = self.http.poll_close() {
             assert!(self.closed.is_none(), "poll_close reported twice");
             assert!(self.http.is_closed(), "poll_close on an open stream");
+            if reason == CloseReason::Timeout {
+                let since = self
+                    .closing_since
+                    .expect("closed for a timeout without closing first");
+                let grace = self.st.input.config.header_timeout;
+                assert!(
+                    self.now >= since.saturating_add(grace),
+                    "closed before the linger ran out"
+                );
+            }
             self.closed = Some((reason, self.written()));
         }
         if let Some((_, at)) = self.closed {
