@@ -26,6 +26,8 @@ pub struct Expect {
     /// The response may end early: the connection failed or closed
     /// mid-response. Only the last response may be.
     pub truncated: bool,
+    /// The `X-Seq` header it must carry (the request's number), if any.
+    pub seq: Option<String>,
 }
 
 impl Expect {
@@ -41,6 +43,7 @@ impl Expect {
             next: None,
             body_done: true,
             truncated: false,
+            seq: None,
         }
     }
 
@@ -139,6 +142,7 @@ struct Fields {
     codings: Vec<Vec<u8>>,
     close: bool,
     keep_alive: bool,
+    seq: Option<Vec<u8>>,
 }
 
 fn fields(headers: &[httparse::Header<'_>]) -> Result<Fields, String> {
@@ -149,6 +153,8 @@ fn fields(headers: &[httparse::Header<'_>]) -> Result<Fields, String> {
             let text = std::str::from_utf8(h.value).map_err(|_| "a non-ASCII Content-Length")?;
             let n = text.parse().map_err(|_| format!("Content-Length {text:?}"))?;
             f.lengths.push(n);
+        } else if h.name.eq_ignore_ascii_case("x-seq") {
+            f.seq = Some(h.value.to_vec());
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
             f.codings.push(h.value.to_vec());
         } else if h.name.eq_ignore_ascii_case("connection") {
@@ -196,6 +202,11 @@ fn parse(wire: &[u8], expect: &Expect, last: bool, cut: bool) -> Result<(Respons
         return Err(format!("status line {:?} {:?}", parsed.version, parsed.code));
     }
     let f = fields(parsed.headers)?;
+    if let Some(seq) = &expect.seq {
+        if f.seq.as_deref() != Some(seq.as_bytes()) {
+            return Err(format!("X-Seq {:?}, not {seq}: out of order", f.seq));
+        }
+    }
     check_persistence(&f, expect, last)?;
     let status = expect.status;
     let bodiless = status == 204 || status == 304;

@@ -80,6 +80,7 @@ impl Job {
             declared,
             must_close: !self.keep_alive || self.plan.kind == Kind::CloseAfter,
             http10: self.http10,
+            seq: Some(self.seq.clone()),
             ..Expect::interim()
         }
     }

@@ -20,8 +20,11 @@
 //!
 //! No panic; every legal response call gets `Ok` or backpressure
 //! (`OutputFull`), never another error; a request error is sticky; the
-//! stream reports its close exactly once, and writes nothing after it; a
-//! response call on a closed stream is refused; once the peer has sent
+//! handler never sees `NeedMore` with a full read buffer; the stream
+//! reports its close exactly once, and writes nothing after it; a close
+//! for a timeout (the linger) comes a header timeout or more after the
+//! stream began closing; a response call on a closed stream is refused;
+//! once the peer has sent
 //! everything, drains everything and the clock moves past every deadline,
 //! the stream closes. Everything the peer received parses, as a client
 //! would, into exactly the responses the driver made (and the error
