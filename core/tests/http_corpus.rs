@@ -117,3 +117,16 @@ fn the_checker_catches_an_extra_response() {
         &[expect],
     );
 }
+
+#[test]
+#[should_panic(expected = "out of order")]
+fn the_checker_catches_responses_out_of_order() {
+    let mut first = driver::wire::Expect::interim();
+    first.status = 200;
+    first.seq = Some("0".into());
+    let mut second = first.clone();
+    second.seq = Some("1".into());
+    let wire = b"HTTP/1.1 200 OK\r\nX-Seq: 1\r\nContent-Length: 0\r\n\r\n\
+        HTTP/1.1 200 OK\r\nX-Seq: 0\r\nContent-Length: 0\r\n\r\n";
+    driver::wire::check(wire, &[first, second]);
+}
