@@ -22,6 +22,13 @@ fn regressions() -> Vec<PathBuf> {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|path| path.is_file())
+        // `pending-*`: an input that shows a known fault in the code under
+        // test, kept until that is fixed (then renamed and replayed).
+        .filter(|path| {
+            !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("pending-"))
+        })
         .collect();
     files.sort();
     files
