@@ -329,11 +329,20 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
     ///
     /// [`RequestError::HeaderTimeout`] (a 408 is written, then the stream
     /// closes once flushed) or [`RequestError::IdleTimeout`] (it closes
-    /// without a response).
+    /// without a response). Once a request error was reported (by
+    /// [`next`](Self::next) or here), later calls are `Ok`: the connection
+    /// is already closing.
     pub fn on_timeout(&mut self, now: Instant) -> Result<(), RequestError> {
         if self.linger.is_some_and(|at| now >= at) {
             // The peer did not take the last bytes in time.
             self.stream.on_timeout();
+        }
+        if self.failed.is_some() {
+            // Already failing (perhaps by the stream's own check, which the
+            // connection never saw): no second error, as with a failed
+            // `Connection`; only the linger above still runs.
+            self.start_linger(now);
+            return Ok(());
         }
         let timed_out = self.conn.on_timeout(now);
         if let Err(e) = timed_out {

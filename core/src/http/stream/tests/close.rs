@@ -55,6 +55,41 @@ fn a_head_longer_than_the_read_buffer_is_431_even_under_a_larger_limit() {
 }
 
 #[test]
+fn a_timeout_after_a_head_too_large_for_the_buffer_is_no_second_error() {
+    // The stream refuses a head longer than its buffer itself, and its 431
+    // must wait behind an unread response; the connection's header
+    // timeout, still running underneath, must not become a second,
+    // different error then.
+    let config = Config::new().with_header_timeout(core::time::Duration::from_secs(1));
+    let mut h = http::<256, 160>(config);
+    h.transport_mut().set_write_limit(0);
+    let target = "/".repeat(100);
+    let mut input = std::format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").into_bytes();
+    input.extend_from_slice(&[b'G'; 50]);
+    arrive(&mut h, &input);
+    // At 0.2 s the first request is answered and the next head starts: its
+    // header timeout runs to 1.2 s.
+    assert_eq!(serve(&mut h, Instant::from_millis(200)).map(|a| a.len()), Ok(1));
+    // At 0.8 s the head outgrows the buffer: refused, and the linger runs
+    // to 1.8 s.
+    arrive(&mut h, &[b'G'; 300]);
+    assert_eq!(
+        serve(&mut h, Instant::from_millis(800)),
+        Err(RequestError::HeadTooLarge)
+    );
+    assert_eq!(h.error(), Some(RequestError::HeadTooLarge));
+    assert_eq!(h.on_timeout(Instant::from_millis(1500)), Ok(()));
+    assert_eq!(h.error(), Some(RequestError::HeadTooLarge));
+    // The peer reads: the first answer, then the one 431, then the close.
+    h.transport_mut().set_write_limit(usize::MAX);
+    let mut wire = Vec::new();
+    drain(&mut h, &mut wire);
+    let wire = text(&wire);
+    assert!(wire.contains("HTTP/1.1 431 "), "{wire}");
+    assert_eq!(wire.matches("HTTP/1.1 ").count(), 2, "{wire}");
+}
+
+#[test]
 fn a_400_waits_for_room_behind_earlier_responses_then_closes() {
     // The first response nearly fills the 160-byte write buffer and the
     // peer reads nothing yet: the 400 must wait, not be lost.
