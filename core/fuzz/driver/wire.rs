@@ -77,27 +77,7 @@ pub struct Response {
 ///
 /// On any difference, with the response, its expectation and the wire.
 pub fn check(wire: &[u8], expects: &[Expect]) -> Vec<Response> {
-    let mut rest = wire;
-    let mut responses = Vec::new();
-    for (i, expect) in expects.iter().enumerate() {
-        let last = i + 1 == expects.len();
-        let (response, len) = parse(rest, expect, last, false).unwrap_or_else(|why| {
-            panic!(
-                "response {i} of {}: {why}\nexpected {expect:?}\nwire {:?}",
-                expects.len(),
-                String::from_utf8_lossy(wire)
-            )
-        });
-        rest = &rest[len..];
-        responses.push(response);
-    }
-    assert!(
-        rest.is_empty(),
-        "{} bytes after the last response\nwire {:?}",
-        rest.len(),
-        String::from_utf8_lossy(wire)
-    );
-    responses
+    walk(wire, expects, false)
 }
 
 /// [`check`] for a connection that ended abruptly (a reset, or closed with
@@ -109,17 +89,24 @@ pub fn check(wire: &[u8], expects: &[Expect]) -> Vec<Response> {
 ///
 /// As [`check`].
 pub fn check_prefix(wire: &[u8], expects: &[Expect]) -> Vec<Response> {
+    walk(wire, expects, true)
+}
+
+/// Parses `wire` as the `expects` in order; with `cut`, the wire may end
+/// anywhere (inside a response or before one).
+fn walk(wire: &[u8], expects: &[Expect], cut: bool) -> Vec<Response> {
     let mut rest = wire;
     let mut responses = Vec::new();
     for (i, expect) in expects.iter().enumerate() {
-        if rest.is_empty() {
+        if cut && rest.is_empty() {
             break;
         }
         let last = i + 1 == expects.len();
-        let (response, len) = parse(rest, expect, last, true).unwrap_or_else(|why| {
+        let (response, len) = parse(rest, expect, last, cut).unwrap_or_else(|why| {
             panic!(
-                "response {i} of {} (cut): {why}\nexpected {expect:?}\nwire {:?}",
+                "response {i} of {}{}: {why}\nexpected {expect:?}\nwire {:?}",
                 expects.len(),
+                if cut { " (cut)" } else { "" },
                 String::from_utf8_lossy(wire)
             )
         });
