@@ -21,7 +21,7 @@ use eddy_core::timer::TimerHandle;
 use eddy_core::{Backend, CallbackResult, Event, Instant, Interest, Token};
 
 use super::host::{EventLoop, Host};
-use super::request::Request;
+use super::request::{self, Request};
 use super::routes;
 
 /// Read buffer: a whole request head (8 KiB by default) must fit.
@@ -180,6 +180,7 @@ pub(crate) fn on_ready<H: Host>(s: &mut H, r: &mut H::Loop, ev: Event, index: us
 }
 
 /// What the event handler saw.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
     /// Go on: a head, body bytes, or a request answered in the handler.
     Again,
@@ -222,21 +223,21 @@ impl<T: Transport> Conn<T> {
                 }
             }
             let step = http.next(here.now, |event, reply| {
-                let answer = |reply: &mut _, req: &Request| {
+                let answer = |reply: &mut _, route, target: &[u8]| {
                     let (ok, now) = (here.ok_plain, here.now);
-                    match routes::answer_here(reply, req, ok, now, here.draining, here.blocking) {
+                    match routes::answer_here(reply, route, target, ok, now, here.draining) {
                         true => Step::Again,
                         false => Step::Answer,
                     }
                 };
                 match event {
                     HttpEvent::Head(head) => {
-                        req.start(&head);
                         // RFC 9110 §10.1.1: the client holds the body back
                         // until invited. Every route reads the whole body
                         // before answering, so invite it; a body over the
                         // limit was already refused (413) with the head.
                         if head.expects_continue() {
+                            req.start(&head);
                             let _ = reply.write_continue();
                             *mid_request = true;
                             Step::Again
@@ -245,9 +246,16 @@ impl<T: Transport> Conn<T> {
                             // head. Answering now spares the round that
                             // would only report its end; `finish` rewinds
                             // the machine to the next head, so that end is
-                            // never reported.
-                            answer(reply, req)
+                            // never reported. The hot route is answered
+                            // from the head; any other keeps the request.
+                            let route = request::head_route(&head, here.blocking);
+                            let step = answer(reply, route, head.target().as_bytes());
+                            if step == Step::Answer {
+                                req.start(&head);
+                            }
+                            step
                         } else {
+                            req.start(&head);
                             *mid_request = true;
                             Step::Again
                         }
@@ -258,7 +266,7 @@ impl<T: Transport> Conn<T> {
                     }
                     HttpEvent::End => {
                         *mid_request = false;
-                        answer(reply, req)
+                        answer(reply, req.route(here.blocking), &req.target)
                     }
                     HttpEvent::Paused => Step::Paused,
                     HttpEvent::NeedMore | HttpEvent::Closed => Step::Wait,

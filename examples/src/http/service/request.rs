@@ -64,12 +64,7 @@ pub(crate) enum Route {
 impl Request {
     /// A new request head: remember the method and target.
     pub(crate) fn start<const H: usize>(&mut self, head: &RequestHead<'_, H>) {
-        self.method = match head.method() {
-            "GET" => Method::Get,
-            "HEAD" => Method::Head,
-            "POST" => Method::Post,
-            _ => Method::Other,
-        };
+        self.method = Method::of(head.method());
         self.target.clear();
         self.target.extend_from_slice(head.target().as_bytes());
         self.body.clear();
@@ -82,38 +77,55 @@ impl Request {
         }
     }
 
-    fn path(&self) -> &[u8] {
-        let end = self
-            .target
-            .iter()
-            .position(|&b| b == b'?')
-            .unwrap_or(self.target.len());
-        &self.target[..end]
-    }
-
-    /// The value of query parameter `name`, if present.
-    fn query(&self, name: &str) -> Option<&[u8]> {
-        let q = self.target.iter().position(|&b| b == b'?')?;
-        self.target[q + 1..].split(|&b| b == b'&').find_map(|pair| {
-            let eq = pair.iter().position(|&b| b == b'=')?;
-            (&pair[..eq] == name.as_bytes()).then(|| &pair[eq + 1..])
-        })
-    }
-
     /// Where the request goes; `/blocking` is a route only if `blocking`.
     pub(crate) fn route(&self, blocking: bool) -> Route {
-        match (self.method, self.path()) {
-            (Method::Other, _) => Route::NotAllowed,
-            (Method::Post, b"/echo") => Route::Echo,
-            (Method::Post, b"/notify") => Route::Notify,
-            (Method::Post, _) => Route::NotFound,
-            (_, b"/sleep") => Route::Sleep(parse_ms(self.query("ms"), None)),
-            (_, b"/wait") => Route::Wait(parse_ms(self.query("timeout_ms"), Some(DEFAULT_WAIT_MS))),
-            (_, b"/pid") => Route::Pid,
-            (_, b"/blocking") if blocking => Route::Blocking(parse_ms(self.query("ms"), None)),
-            _ => Route::Requested,
+        route(self.method, &self.target, blocking)
+    }
+}
+
+impl Method {
+    fn of(method: &str) -> Method {
+        match method {
+            "GET" => Method::Get,
+            "HEAD" => Method::Head,
+            "POST" => Method::Post,
+            _ => Method::Other,
         }
     }
+}
+
+/// Where a request head without a body goes, read from the head itself:
+/// the hot path routes without copying the target into a [`Request`].
+pub(crate) fn head_route<const H: usize>(head: &RequestHead<'_, H>, blocking: bool) -> Route {
+    route(Method::of(head.method()), head.target().as_bytes(), blocking)
+}
+
+/// Where `method` on `target` goes; `/blocking` is a route only if
+/// `blocking`.
+fn route(method: Method, target: &[u8], blocking: bool) -> Route {
+    let (path, query) = match target.iter().position(|&b| b == b'?') {
+        Some(q) => (&target[..q], &target[q + 1..]),
+        None => (target, &[][..]),
+    };
+    match (method, path) {
+        (Method::Other, _) => Route::NotAllowed,
+        (Method::Post, b"/echo") => Route::Echo,
+        (Method::Post, b"/notify") => Route::Notify,
+        (Method::Post, _) => Route::NotFound,
+        (_, b"/sleep") => Route::Sleep(parse_ms(param(query, "ms"), None)),
+        (_, b"/wait") => Route::Wait(parse_ms(param(query, "timeout_ms"), Some(DEFAULT_WAIT_MS))),
+        (_, b"/pid") => Route::Pid,
+        (_, b"/blocking") if blocking => Route::Blocking(parse_ms(param(query, "ms"), None)),
+        _ => Route::Requested,
+    }
+}
+
+/// The value of parameter `name` in `query` (what follows the `?`).
+fn param<'q>(query: &'q [u8], name: &str) -> Option<&'q [u8]> {
+    query.split(|&b| b == b'&').find_map(|pair| {
+        let eq = pair.iter().position(|&b| b == b'=')?;
+        (&pair[..eq] == name.as_bytes()).then(|| &pair[eq + 1..])
+    })
 }
 
 /// A millisecond count of at most a minute; `default` when absent.

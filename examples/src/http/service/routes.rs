@@ -9,7 +9,7 @@ use eddy_core::{CallbackResult, Instant};
 
 use super::conn::{drive, Park, Stream};
 use super::host::{EventLoop, Host};
-use super::request::{Request, Route, ALLOW, TEXT_PLAIN};
+use super::request::{Route, ALLOW, TEXT_PLAIN};
 
 /// Answers the request that has just been read completely, at `now` (the
 /// round's clock reading).
@@ -73,18 +73,19 @@ pub(crate) fn answer<H: Host>(s: &mut H, r: &mut H::Loop, index: usize, now: Ins
 }
 
 /// Answers, inside the stream's event handler, the request of the hot
-/// path, `GET` (or `HEAD`) of an ordinary target: no look-up of the
-/// connection, no leaving the handler. Whether it did; every other request
-/// (and this one, should its response not fit) goes to [`answer`].
+/// path, `GET` (or `HEAD`) of an ordinary target ([`Route::Requested`]):
+/// no look-up of the connection, no leaving the handler. Whether it did;
+/// every other request (and this one, should its response not fit) goes
+/// to [`answer`].
 pub(crate) fn answer_here<const W: usize, const HL: usize>(
     reply: &mut Reply<'_, W, HL>,
-    req: &Request,
+    route: Route,
+    target: &[u8],
     ok_plain: &PreparedHead,
     now: Instant,
     draining: bool,
-    blocking: bool,
 ) -> bool {
-    if req.route(blocking) != Route::Requested {
+    if route != Route::Requested {
         return false;
     }
     if draining {
@@ -92,7 +93,7 @@ pub(crate) fn answer_here<const W: usize, const HL: usize>(
     }
     // `Next::Close` closes once flushed.
     reply
-        .respond(ok_plain, &[b"You requested ", &req.target, b"\n"], now)
+        .respond(ok_plain, &[b"You requested ", target, b"\n"], now)
         .is_ok()
 }
 
