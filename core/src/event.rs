@@ -18,6 +18,13 @@ use crate::token::Token;
 pub struct Interest(u8);
 
 impl Interest {
+    /// Neither direction: the source is kept registered, but only what a
+    /// platform reports unasked (a hang-up or an error under `poll(2)` and
+    /// epoll) can still arrive. A source that can do nothing for now — its
+    /// read buffer full or its peer done, nothing to send — is left with
+    /// this, so that a level-triggered backend does not report its
+    /// readability on every poll.
+    pub const NONE: Interest = Interest(0);
     /// Readable (or read-closed, or error).
     pub const READABLE: Interest = Interest(1);
     /// Writable (or write-closed, or error).

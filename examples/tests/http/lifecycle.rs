@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use crate::client::{get, Client};
-use crate::server::{wait_bounded, BIN};
+use crate::server::{clock_ticks_per_second, cpu_ticks, wait_bounded, BIN};
 use crate::Server;
 
 /// How long a connection must stay unserved to count as "not served".
@@ -39,27 +39,6 @@ fn max_connections_pauses_accepting_until_one_closes() {
     drop(open);
     drop(fifth);
     server.assert_alive();
-}
-
-/// CPU time (user + system) the process has used, in clock ticks
-/// (proc(5), `/proc/PID/stat` fields 14 and 15).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc/PID/stat");
-    // The command name may hold spaces; the fields after it do not.
-    let after = &stat[stat.rfind(')').expect("a stat line") + 2..];
-    let fields: Vec<&str> = after.split(' ').collect();
-    // `after` starts at field 3 (state).
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
-
-fn clock_ticks_per_second() -> u64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100)
 }
 
 #[test]

@@ -15,8 +15,9 @@
 //!
 //! - [`server`]: the child-process guard;
 //! - [`client`]: the raw-bytes client and response parser;
-//! - [`routes`], [`streaming`], [`errors`], [`keep_alive`], [`timeouts`], [`lifecycle`]:
-//!   the tests, one module per area of the contract.
+//! - [`routes`], [`streaming`], [`errors`], [`keep_alive`], [`timeouts`],
+//!   [`lifecycle`], [`idle_cpu`]: the tests, one module per area of the
+//!   contract.
 
 #![forbid(unsafe_code)]
 
@@ -24,6 +25,7 @@ mod client;
 mod server;
 
 mod errors;
+mod idle_cpu;
 mod keep_alive;
 mod lifecycle;
 mod routes;

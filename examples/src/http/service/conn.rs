@@ -97,6 +97,11 @@ impl<T> Conn<T> {
             && stream.buffered().is_empty()
     }
 
+    /// Whether the request waits for a timer, `/notify` or the pool.
+    fn is_parked(&self) -> bool {
+        matches!(self.park, Park::Sleep { .. } | Park::Wait { .. })
+    }
+
     /// Deregisters and cancels the timers; dropping the transport closes
     /// the socket (or gives it back to the smoltcp pool).
     pub(crate) fn release<B: Backend, A, L: EventLoop<A, Backend = B>>(self, r: &mut L)
@@ -175,6 +180,14 @@ pub(crate) fn on_ready<H: Host>(s: &mut H, r: &mut H::Loop, ev: Event, index: us
     conn.http.transport_mut().set_ready(ev.ready);
     if ev.ready.is_readable() {
         conn.http.on_readable();
+    }
+    // A hang-up or an error while the request waits for its answer (a
+    // timer, `/notify`, the pool): nobody is left to take the answer, and
+    // a level-triggered backend would report the hang-up on every poll
+    // until then. The answer, when it comes, finds the connection gone.
+    if (ev.ready.is_write_closed() || ev.ready.is_error()) && conn.is_parked() {
+        s.close(r, index);
+        return;
     }
     drive(s, r, index);
 }
@@ -333,10 +346,10 @@ fn settle<H: Host>(s: &mut H, r: &mut H::Loop, index: usize) {
         return;
     }
     // A stream that wants nothing (its read buffer full or its peer done,
-    // nothing to send) stays registered for `READABLE`: edge-triggered
-    // backends report nothing more, and the next round starts from a timer
-    // or another connection.
-    let want = conn.http.desired_interest().unwrap_or(Interest::READABLE);
+    // nothing to send) waits for a timer or another connection to start
+    // its next round; it keeps no interest, which a level-triggered
+    // backend (`poll(2)`) would otherwise report on every poll.
+    let want = conn.http.desired_interest().unwrap_or(Interest::NONE);
     if want != conn.interest {
         if !r.set_interest(conn.http.transport().source(), conn.token, want) {
             s.close(r, index);
