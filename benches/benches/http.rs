@@ -78,7 +78,8 @@ fn minimal_round(m: &mut Minimal, batch: &[u8]) -> usize {
         }
         let target = req.path.unwrap_or("/");
         let n = b"You requested \n".len() + target.len();
-        m.wbuf.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ");
+        m.wbuf
+            .extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ");
         let mut digits = [0u8; 20];
         let mut d = digits.len();
         let mut v = n;

@@ -42,17 +42,24 @@ pub struct Config {
     /// Time a keep-alive connection may sit between requests: from finishing
     /// a response to the first byte of the next request. Default 60 s.
     pub idle_timeout: Duration,
+    /// Time a peer may take no response bytes at all while some wait to be
+    /// sent (a stalled reader): the connection is then closed. Progress is
+    /// checked when it runs out, so a peer is cut after between one and
+    /// two of these without taking a byte. Used by
+    /// [`HttpStream`](super::HttpStream). Default 30 s.
+    pub send_timeout: Duration,
 }
 
 impl Config {
-    /// The defaults: 8 KiB heads, 1 MiB bodies, 10 s header and 60 s idle
-    /// timeouts.
+    /// The defaults: 8 KiB heads, 1 MiB bodies, 10 s header, 60 s idle
+    /// and 30 s send timeouts.
     pub const fn new() -> Config {
         Config {
             max_head: 8 * 1024,
             max_body: 1024 * 1024,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(30),
         }
     }
 
@@ -77,6 +84,12 @@ impl Config {
     /// Sets [`idle_timeout`](Config::idle_timeout).
     pub const fn with_idle_timeout(mut self, timeout: Duration) -> Config {
         self.idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`send_timeout`](Config::send_timeout).
+    pub const fn with_send_timeout(mut self, timeout: Duration) -> Config {
+        self.send_timeout = timeout;
         self
     }
 }

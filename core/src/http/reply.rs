@@ -297,7 +297,9 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
         parts: &[&[u8]],
         now: Instant,
     ) -> Result<Next, ResponseError> {
-        self.reply().respond(head, parts, now)
+        let next = self.reply().respond(head, parts, now);
+        self.watch_send(now);
+        next
     }
 
     /// [`Reply::write_body`] outside an event handler.
@@ -315,7 +317,9 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
     ///
     /// As [`Reply::finish`].
     pub fn finish(&mut self, now: Instant) -> Result<Next, ResponseError> {
-        self.reply().finish(now)
+        let next = self.reply().finish(now);
+        self.watch_send(now);
+        next
     }
 
     /// [`Reply::send_error`] outside an event handler.

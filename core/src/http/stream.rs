@@ -48,6 +48,10 @@ use crate::time::Instant;
 ///   header timeout after the close was decided,
 ///   [`on_timeout`](HttpStream::on_timeout) closes it with
 ///   [`CloseReason::Timeout`] ([`poll_at`](HttpStream::poll_at) says when).
+/// - Nor does an open one whose peer stops reading mid-response: once
+///   it has taken no byte of waiting output for
+///   [`Config::send_timeout`] (up to twice that), `on_timeout` closes it
+///   with [`CloseReason::Timeout`] too.
 /// - The peer's end-of-file: requests already buffered are still answered;
 ///   once the connection needs bytes that will not come, the stream closes
 ///   after flushing. A reset closes at once; response calls then return
@@ -133,6 +137,10 @@ pub struct HttpStream<T, const R: usize, const W: usize, const H: usize> {
     error_due: Option<Status>,
     /// When a closing stream that still holds output is closed anyway.
     linger: Option<Instant>,
+    /// The send timeout's watch over waiting output ([`stall`]).
+    send_watch: Option<stall::Watch>,
+    /// The latest `now` a call brought.
+    now: Instant,
 }
 
 impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
@@ -147,6 +155,8 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
             failed: None,
             error_due: None,
             linger: None,
+            send_watch: None,
+            now,
         }
     }
 
@@ -170,6 +180,8 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
         self.failed = None;
         self.error_due = None;
         self.linger = None;
+        self.send_watch = None;
+        self.now = now;
         self.stream.reopen(transport)
     }
 
@@ -217,13 +229,17 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
     }
 
     /// When [`on_timeout`](Self::on_timeout) is due next: the header or
-    /// idle deadline while waiting for a head, or the end of the linger
-    /// while a closing connection flushes its last bytes.
+    /// idle deadline while waiting for a head, the end of the linger while
+    /// a closing connection flushes its last bytes, or the send timeout's
+    /// check while output waits; `None` once the stream is closed.
     pub fn poll_at(&self) -> Option<Instant> {
-        match (self.conn.poll_at(), self.linger) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        if self.stream.is_closed() {
+            return None;
         }
+        [self.conn.poll_at(), self.linger, self.send_due()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// How long from `now` until [`poll_at`](Self::poll_at); zero if it
@@ -322,8 +338,9 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
         sent
     }
 
-    /// Checks the header and idle timeouts at `now`; spurious calls are
-    /// harmless.
+    /// Checks the header, idle and send timeouts and the linger at `now`;
+    /// spurious calls are harmless. A stalled reader or an expired linger
+    /// closes the stream ([`poll_close`](Self::poll_close) says so).
     ///
     /// # Errors
     ///
@@ -336,6 +353,10 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
         if self.linger.is_some_and(|at| now >= at) {
             // The peer did not take the last bytes in time.
             self.stream.on_timeout();
+        }
+        if self.check_send(now) {
+            // A stalled reader: closed, with nothing more to report.
+            return Ok(());
         }
         if self.failed.is_some() {
             // Already failing (perhaps by the stream's own check, which the
@@ -367,5 +388,6 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
 }
 
 mod next;
+mod stall;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! http_server [--addr IP:PORT] [--workers N] [--header-timeout-ms MS]
-//!             [--idle-timeout-ms MS] [--max-connections N]
+//!             [--idle-timeout-ms MS] [--send-timeout-ms MS] [--max-connections N]
 //! ```
 //!
 //! Prints `listening on http://ADDR` when ready; SIGINT/SIGTERM stop

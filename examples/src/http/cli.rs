@@ -29,6 +29,10 @@ pub struct Options {
     /// How long a keep-alive connection may sit idle between requests
     /// (`--idle-timeout-ms`, default 60000).
     pub idle_timeout: Duration,
+    /// How long a client may take no response bytes while some wait
+    /// before its connection is closed (`--send-timeout-ms`, default
+    /// 30000; a stalled reader is cut after one to two of these).
+    pub send_timeout: Duration,
     /// Open connections at most; accepting pauses while full
     /// (`--max-connections`, default 10000).
     pub max_connections: usize,
@@ -43,6 +47,7 @@ impl Default for Options {
             shared_listener: false,
             header_timeout: Duration::from_millis(10_000),
             idle_timeout: Duration::from_millis(60_000),
+            send_timeout: Duration::from_millis(30_000),
             max_connections: 10_000,
         }
     }
@@ -57,7 +62,7 @@ impl fmt::Display for UsageError {
         write!(
             f,
             "{}\nusage: http_server [--addr IP:PORT] [--workers N] [--header-timeout-ms MS] \
-             [--idle-timeout-ms MS] [--max-connections N]",
+             [--idle-timeout-ms MS] [--send-timeout-ms MS] [--max-connections N]",
             self.0
         )
     }
@@ -93,6 +98,7 @@ impl Options {
                 "--max-restarts" => opts.max_restarts = number(&flag, &value()?)?,
                 "--header-timeout-ms" => opts.header_timeout = millis(&flag, &value()?)?,
                 "--idle-timeout-ms" => opts.idle_timeout = millis(&flag, &value()?)?,
+                "--send-timeout-ms" => opts.send_timeout = millis(&flag, &value()?)?,
                 "--max-connections" => opts.max_connections = number(&flag, &value()?)?,
                 other => return Err(UsageError(format!("unknown argument {other}"))),
             }
@@ -139,13 +145,15 @@ mod tests {
             "127.0.0.1:9",
             "--idle-timeout-ms",
             "5",
+            "--send-timeout-ms",
+            "7",
             "--max-connections",
             "3",
         ])
         .unwrap();
         assert_eq!(
-            (o.addr.port(), o.idle_timeout, o.max_connections),
-            (9, Duration::from_millis(5), 3)
+            (o.addr.port(), o.idle_timeout, o.send_timeout, o.max_connections),
+            (9, Duration::from_millis(5), Duration::from_millis(7), 3)
         );
         let o = parse(&["--workers", "2", "--max-restarts", "1", "--shared-listener"]).unwrap();
         assert_eq!((o.workers, o.max_restarts, o.shared_listener), (2, 1, true));

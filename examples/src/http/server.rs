@@ -210,7 +210,8 @@ fn serve_here(
     let addr = listener.local_addr()?;
     let http = Config::new()
         .with_header_timeout(opts.header_timeout)
-        .with_idle_timeout(opts.idle_timeout);
+        .with_idle_timeout(opts.idle_timeout)
+        .with_send_timeout(opts.send_timeout);
     let mut server = Server {
         acceptor: Acceptor::new(listener),
         svc: Service::new(http, 1024)?,

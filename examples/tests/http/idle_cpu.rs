@@ -35,7 +35,11 @@ fn a_parked_request_of_a_half_closed_client_costs_no_cpu() {
     assert_waits_quietly(&server, "client half-closed", || {
         // `/pid` is answered in the pass that parks `/sleep`: once its
         // answer is in, the sleep is in flight.
-        c.send(format!("{}{}", get("/pid"), get(&format!("/sleep?ms={SLEEP_MS}"))));
+        c.send(format!(
+            "{}{}",
+            get("/pid"),
+            get(&format!("/sleep?ms={SLEEP_MS}"))
+        ));
         assert_eq!(c.response().status, 200);
         c.shutdown_write();
         Box::new(move || {

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use crate::client::{get, post, Wait};
+use crate::server::open_fds;
 use crate::Server;
 
 /// The pause between trickled bytes, spent waiting on a read.
@@ -117,5 +118,42 @@ fn header_timeout_spares_a_slow_body() {
     }
     c.send("z");
     assert_eq!(c.response().text(), "wxyz");
+    server.assert_alive();
+}
+
+#[test]
+fn send_timeout_cuts_a_client_that_stops_reading_mid_response() {
+    let server = Server::with_args(&["--send-timeout-ms", "300"]);
+    let idle_fds = open_fds(server.pid());
+    let mut c = server.connect();
+    // Eight pipelined 1 MiB echoes, written by another thread (the server
+    // stops reading once its answers back up); the client reads nothing,
+    // so the socket buffers (about 4 MiB on loopback) fill and the
+    // server's answers stall.
+    let body = vec![b'e'; 1 << 20];
+    let mut request = Vec::new();
+    for _ in 0..8 {
+        request.extend_from_slice(&post("/echo", &body));
+    }
+    let mut writer = c.try_clone_stream();
+    let sender = std::thread::spawn(move || {
+        use std::io::Write;
+        // Fails once the server cuts the connection.
+        let _ = writer.write_all(&request);
+    });
+    // Another connection's sleep is the clock: 1.5 s is more than the two
+    // send timeouts a stalled reader may get.
+    let mut clock = server.connect();
+    clock.send(get("/sleep?ms=1500"));
+    assert_eq!(clock.response().status, 200);
+    // Only the clock's connection is left open on the server.
+    assert_eq!(
+        open_fds(server.pid()),
+        idle_fds + 1,
+        "the stalled client's connection is still open after 1.5 s"
+    );
+    // What the kernel had buffered reaches the client, then the close.
+    c.read_to_close();
+    sender.join().expect("writer thread");
     server.assert_alive();
 }

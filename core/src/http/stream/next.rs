@@ -48,6 +48,7 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
         max_body: usize,
         handle: impl FnOnce(Event<'_, H>, &mut Reply<'_, W, H>) -> Out,
     ) -> Result<Out, RequestError> {
+        self.watch_send(now);
         if let Some(e) = self.failed {
             self.settle_error();
             self.start_linger(now);

@@ -6,6 +6,7 @@
 mod close;
 mod flow;
 mod reply;
+mod stall;
 
 use std::string::String;
 use std::vec::Vec;

@@ -376,11 +376,10 @@ fn deadline_passed<H: Host>(s: &mut H, r: &mut H::Loop, index: usize) -> Callbac
         settle(s, r, index);
         return Ok(());
     }
-    // A header timeout writes 408 and closes once flushed.
-    if conn.http.on_timeout(now).is_err() {
-        settle(s, r, index);
-        return Ok(());
-    }
-    conn.arm_deadline::<H>(r, index);
+    // A header timeout writes 408 and closes once flushed; a stalled
+    // reader or an expired linger closes at once. `settle` sees to both
+    // and arms the next deadline.
+    let _ = conn.http.on_timeout(now);
+    settle(s, r, index);
     Ok(())
 }
