@@ -103,12 +103,14 @@ impl<'a> Input<'a> {
         let (ctrl, stream) = rest.split_at((b1 & 0xf).min(rest.len()));
         let max_head = [8192, 48, 200, 1024][b0 & 3];
         let max_body = [1 << 20, 0, 5, 64][b0 >> 2 & 3];
-        let (header, idle) = [(10_000, 60_000), (100, 50), (1, 0), (5, 1_000)][b0 >> 4 & 3];
+        let (header, idle, send) =
+            [(10_000, 60_000, 30_000), (100, 50, 20), (1, 0, 3), (5, 1_000, 7)][b0 >> 4 & 3];
         let config = Config::new()
             .with_max_head(max_head)
             .with_max_body(max_body)
             .with_header_timeout(Duration::from_millis(header))
-            .with_idle_timeout(Duration::from_millis(idle));
+            .with_idle_timeout(Duration::from_millis(idle))
+            .with_send_timeout(Duration::from_millis(send));
         Input {
             config,
             out_cap: [4096, 256, 512, 1024][b0 >> 6],

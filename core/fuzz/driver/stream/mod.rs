@@ -22,8 +22,10 @@
 //! (`OutputFull`), never another error; a request error is sticky; the
 //! handler never sees `NeedMore` with a full read buffer; the stream
 //! reports its close exactly once, and writes nothing after it; a close
-//! for a timeout (the linger) comes a header timeout or more after the
-//! stream began closing; a response call on a closed stream is refused;
+//! for a timeout comes a header timeout or more after the stream began
+//! closing (the linger), or a send timeout or more after the peer last
+//! took a byte of waiting output (the send watch); a response call on a
+//! closed stream is refused;
 //! once the peer has sent
 //! everything, drains everything and the clock moves past every deadline,
 //! the stream closes. Everything the peer received parses, as a client

@@ -42,8 +42,13 @@ pub(super) struct Driver<'i, const R: usize, const W: usize> {
     /// The reason `poll_close` gave, and the bytes written by then.
     closed: Option<(CloseReason, usize)>,
     /// When the stream was first seen closing (or failed) with output
-    /// left: a close for a timeout must come a header timeout later.
+    /// left: a close for a timeout must come a header timeout later (the
+    /// linger) ...
     closing_since: Option<Instant>,
+    /// ... or a send timeout after the peer last took a byte while output
+    /// waited (the send watch): when that was, and the stream's flushed
+    /// count then.
+    progress: (Instant, u64),
 }
 
 impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
@@ -68,6 +73,7 @@ impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
             reset: false,
             closed: None,
             closing_since: None,
+            progress: (now, 0),
         }
     }
 
@@ -211,16 +217,23 @@ impl<'i, const R: usize, const W: usize> Driver<'i, R, W> {
             assert!(self.closed.is_none(), "poll_close reported twice");
             assert!(self.http.is_closed(), "poll_close on an open stream");
             if reason == CloseReason::Timeout {
-                let since = self
+                let config = self.st.input.config;
+                let lingered = self
                     .closing_since
-                    .expect("closed for a timeout without closing first");
-                let grace = self.st.input.config.header_timeout;
+                    .is_some_and(|since| self.now >= since.saturating_add(config.header_timeout));
+                let stalled = self.now >= self.progress.0.saturating_add(config.send_timeout);
                 assert!(
-                    self.now >= since.saturating_add(grace),
-                    "closed before the linger ran out"
+                    lingered || stalled,
+                    "closed for a timeout before the linger or the send timeout ran out"
                 );
             }
             self.closed = Some((reason, self.written()));
+        }
+        // Progress, seen after the close is judged: nothing waits, or the
+        // peer took bytes since the last round.
+        let stream = self.http.stream();
+        if self.closed.is_none() && (stream.is_flushed() || stream.flushed() != self.progress.1) {
+            self.progress = (self.now, stream.flushed());
         }
         if let Some((_, at)) = self.closed {
             assert_eq!(self.written(), at, "bytes written after the close");
