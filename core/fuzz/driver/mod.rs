@@ -7,8 +7,8 @@
 //! ```text
 //! byte 0    config: bits 0-1 max_head [8192, 48, 200, 1024],
 //!           bits 2-3 max_body [1 MiB, 0, 5, 64],
-//!           bits 4-5 (header, idle) timeout in ms
-//!           [(10000, 60000), (100, 50), (1, 0), (5, 1000)],
+//!           bits 4-5 (header, idle, send) timeout in ms
+//!           [(10000, 60000, 30000), (100, 50, 20), (1, 0, 3), (5, 1000, 7)],
 //!           bits 6-7 output capacity [4096, 256, 512, 1024]
 //! byte 1    bits 0-3 L, the number of control bytes;
 //!           bit 4 close silently on an idle timeout (no 408);
