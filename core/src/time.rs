@@ -85,7 +85,7 @@ impl fmt::Display for Instant {
 /// Sub-microsecond remainders are rounded up so a timeout never fires early.
 pub fn duration_micros(d: Duration) -> Option<u64> {
     let whole = u64::try_from(d.as_micros()).ok()?;
-    if d.subsec_nanos() % 1000 != 0 {
+    if !d.subsec_nanos().is_multiple_of(1000) {
         whole.checked_add(1)
     } else {
         Some(whole)

@@ -144,7 +144,7 @@ fn check_token(token: Token) -> io::Result<u64> {
 
 /// `d` rounded up to a whole number of milliseconds.
 fn round_up_to_millis(d: Duration) -> Duration {
-    let millis = d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0);
+    let millis = d.as_millis() + u128::from(!d.subsec_nanos().is_multiple_of(1_000_000));
     u64::try_from(millis).map_or(Duration::MAX, Duration::from_millis)
 }
 

@@ -178,10 +178,30 @@ pub fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
     serve(opts, bind_sockets(opts.addr, 1024, false)?, None)
 }
 
-/// The loop thread's stack. The reactor is several MiB (its tables are
-/// sized for [`MAX_CONNECTIONS`]) and an unoptimised build copies it on
-/// the stack while building it, past a main thread's usual 8 MiB.
+/// The stack of the threads that build and run the reactor. The reactor
+/// is several MiB (its tables are sized for [`MAX_CONNECTIONS`]) and an
+/// unoptimised build copies it on the stack while building it, past a
+/// main thread's usual 8 MiB. Only the pages a thread touches count.
 const LOOP_STACK: usize = 64 << 20;
+
+/// Builds the reactor on the heap, on a thread of its own: building it
+/// copies its multi-MiB tables through the stack (the compiler does not
+/// build them in place), and stack pages once touched stay resident for
+/// their thread's life — this thread's go when it ends, which keeps about
+/// 4 MiB out of the server's resident set.
+fn build_reactor() -> Result<Box<Loop>, Box<dyn std::error::Error>> {
+    let builder = std::thread::Builder::new()
+        .name("http-build".into())
+        .stack_size(LOOP_STACK)
+        .spawn(|| -> Result<Box<Loop>, String> {
+            let backend = StdBackend::new().map_err(|e| e.to_string())?;
+            Ok(Box::write(Box::new_uninit(), Loop::new(backend)))
+        })?;
+    match builder.join() {
+        Ok(reactor) => Ok(reactor?),
+        Err(_) => Err("building the reactor panicked".into()),
+    }
+}
 
 /// Serves `listener` until SIGINT or SIGTERM on a thread with
 /// [`LOOP_STACK`]; `worker` is the task id in a forked worker, printed in
@@ -224,8 +244,7 @@ fn serve_here(
         shutting_down: false,
         blocking: super::blocking::Blocking::new()?,
     };
-    // The reactor's tables are large: build it on the heap.
-    let mut reactor: Box<Loop> = Box::new(Loop::new(StdBackend::new()?));
+    let mut reactor = build_reactor()?;
     let token = reactor
         .add_handler(
             server.signals.as_fd(),

@@ -107,7 +107,7 @@ pub struct Connection<const H: usize = 32> {
 /// `timeout` in whole microseconds, rounded up so a deadline never comes
 /// early, saturating at `u64::MAX` ("never").
 const fn micros_up(timeout: Duration) -> u64 {
-    let round_up = (timeout.subsec_nanos() % 1000 != 0) as u128;
+    let round_up = (!timeout.subsec_nanos().is_multiple_of(1000)) as u128;
     let micros = timeout.as_micros() + round_up;
     if micros >= u64::MAX as u128 {
         u64::MAX

@@ -69,7 +69,11 @@ fn a_body_larger_than_the_write_buffer_streams_out_under_backpressure() {
         }
         // Writable readiness, then the peer reads a little, or nothing.
         h.on_event(Ready::WRITABLE);
-        let take = if rng.next() % 3 == 0 { 0 } else { rng.upto(60) };
+        let take = if rng.next().is_multiple_of(3) {
+            0
+        } else {
+            rng.upto(60)
+        };
         let take = take.min(h.transport().outbound().len());
         wire.extend_from_slice(&h.transport().outbound()[..take]);
         h.transport_mut().peer_drain(take);
