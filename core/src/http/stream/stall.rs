@@ -32,11 +32,17 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
     /// flushed stream needs none.
     pub(in crate::http) fn watch_send(&mut self, now: Instant) {
         self.now = now;
-        if self.stream.is_flushed() || self.stream.is_closed() {
+        if !self.output_waits() {
             self.send_watch = None;
         } else if self.send_watch.is_none() {
             self.send_watch = Some(self.arm(now));
         }
+    }
+
+    /// Whether bytes wait to be sent on an open stream: what the watch is
+    /// for.
+    fn output_waits(&self) -> bool {
+        !self.stream.is_flushed() && !self.stream.is_closed()
     }
 
     /// A watch running from `now`.
@@ -51,7 +57,7 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
     /// its deadline, or one timeout after the latest `now` while output
     /// waits unwatched; `None` with nothing to send.
     pub(super) fn send_due(&self) -> Option<Instant> {
-        if self.stream.is_flushed() || self.stream.is_closed() {
+        if !self.output_waits() {
             return None;
         }
         Some(self.send_watch.unwrap_or_else(|| self.arm(self.now)).deadline)
