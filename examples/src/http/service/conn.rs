@@ -245,33 +245,32 @@ impl<T: Transport> Conn<T> {
                 };
                 match event {
                     HttpEvent::Head(head) => {
+                        // No body: the request is complete with its head.
+                        // Answering now spares the round that would only
+                        // report its end; `finish` rewinds the machine to
+                        // the next head, so that end is never reported.
+                        // The hot route is answered from the head; any
+                        // other request is kept.
+                        let bodiless = head.body() == BodyLen::Fixed(0);
+                        if bodiless {
+                            let route = request::head_route(&head, here.blocking);
+                            if answer(reply, route, head.target().as_bytes()) == Step::Again {
+                                return Step::Again;
+                            }
+                        }
+                        req.start(&head);
+                        if bodiless {
+                            return Step::Answer;
+                        }
                         // RFC 9110 §10.1.1: the client holds the body back
                         // until invited. Every route reads the whole body
                         // before answering, so invite it; a body over the
                         // limit was already refused (413) with the head.
                         if head.expects_continue() {
-                            req.start(&head);
                             let _ = reply.write_continue();
-                            *mid_request = true;
-                            Step::Again
-                        } else if head.body() == BodyLen::Fixed(0) {
-                            // No body: the request is complete with its
-                            // head. Answering now spares the round that
-                            // would only report its end; `finish` rewinds
-                            // the machine to the next head, so that end is
-                            // never reported. The hot route is answered
-                            // from the head; any other keeps the request.
-                            let route = request::head_route(&head, here.blocking);
-                            let step = answer(reply, route, head.target().as_bytes());
-                            if step == Step::Answer {
-                                req.start(&head);
-                            }
-                            step
-                        } else {
-                            req.start(&head);
-                            *mid_request = true;
-                            Step::Again
                         }
+                        *mid_request = true;
+                        Step::Again
                     }
                     HttpEvent::Body(bytes) => {
                         req.body(bytes);
