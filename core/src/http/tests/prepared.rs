@@ -190,3 +190,33 @@ fn respond_with_many_parts_writes_them_all_in_order() {
         assert_eq!(out.text(), want, "{n} parts");
     }
 }
+
+#[test]
+fn a_response_one_byte_too_long_for_the_output_writes_nothing_for_any_number_of_parts() {
+    let head = PreparedHead::<128>::new(Status::OK, None, HEADERS).unwrap();
+    let parts: [&[u8]; 7] = [b"a", b"bc", b"", b"def", b"g", b"hi", b"j"];
+    for n in 0..=parts.len() {
+        let mut whole = Sink::default();
+        let mut conn = after(REQUESTS[0]);
+        conn.respond(&mut whole, &head, &parts[..n], Instant::ZERO)
+            .unwrap();
+        let need = whole.text().len();
+        let mut conn = after(REQUESTS[0]);
+        let mut short = [0u8; 256];
+        let mut out = SliceOutput::new(&mut short[..need - 1]);
+        assert_eq!(
+            conn.respond(&mut out, &head, &parts[..n], Instant::ZERO),
+            Err(ResponseError::OutputFull),
+            "{n} parts"
+        );
+        assert!(out.written().is_empty(), "{n} parts: nothing written");
+        let mut room = [0u8; 256];
+        let mut out = SliceOutput::new(&mut room[..need]);
+        assert_eq!(
+            conn.respond(&mut out, &head, &parts[..n], Instant::ZERO),
+            Ok(Next::KeepAlive),
+            "{n} parts: the retry fits exactly"
+        );
+        assert_eq!(out.written(), whole.text().as_bytes(), "{n} parts");
+    }
+}
