@@ -268,6 +268,7 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
 
     /// Marks the connection failed with `e` and answers it: the error
     /// response (or none for an idle timeout), then a close once flushed.
+    #[cold]
     fn fail(
         conn: &mut Connection<H>,
         out: &mut WriteHalf<'_, W>,
@@ -301,6 +302,7 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
     }
 
     /// Retries an error response that did not fit.
+    #[cold]
     fn settle_error(&mut self) {
         if self.error_due.is_some() {
             let (_, mut out) = self.stream.split();

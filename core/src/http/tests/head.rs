@@ -216,3 +216,35 @@ fn headers_match_what_httparse_parsed() {
         assert_eq!(h.headers().len(), want.len());
     }
 }
+
+#[test]
+fn the_rule_headers_are_found_in_any_case_and_only_by_their_whole_name() {
+    // Each name the rules read, in an odd case, has its effect.
+    assert!(head(b"GET / HTTP/1.1\r\nHOST: h\r\n\r\n").is_ok());
+    assert_eq!(
+        head(b"GET / HTTP/1.1\r\nhost: a\r\nHoSt: b\r\n\r\n").err(),
+        Some(RequestError::DuplicateHost)
+    );
+    let sized = head(b"POST / HTTP/1.1\r\nHost: h\r\nCONTENT-length: 3\r\n\r\n").unwrap();
+    assert_eq!(sized.body(), BodyLen::Fixed(3));
+    let chunked = head(b"POST / HTTP/1.1\r\nHost: h\r\ntransfer-ENCODING: chunked\r\n\r\n").unwrap();
+    assert_eq!(chunked.body(), BodyLen::Chunked);
+    assert!(!head(b"GET / HTTP/1.1\r\nHost: h\r\nCONNECTION: close\r\n\r\n")
+        .unwrap()
+        .keep_alive());
+    let expecting =
+        head(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\neXpEcT: 100-continue\r\n\r\n").unwrap();
+    assert!(expecting.expects_continue());
+    // Names of the same length and first letter, or the same length alone,
+    // are other fields.
+    assert_eq!(
+        head(b"GET / HTTP/1.1\r\nHxst: h\r\nGost: h\r\n\r\n").err(),
+        Some(RequestError::MissingHost)
+    );
+    let other =
+        head(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Lengtx: 3\r\nXontent-Length: 4\r\n\r\n").unwrap();
+    assert_eq!(other.body(), BodyLen::Fixed(0));
+    assert!(head(b"GET / HTTP/1.1\r\nHost: h\r\nConnectiox: close\r\n\r\n")
+        .unwrap()
+        .keep_alive());
+}
