@@ -236,10 +236,9 @@ impl<T, const R: usize, const W: usize, const H: usize> HttpStream<T, R, W, H> {
         if self.stream.is_closed() {
             return None;
         }
-        [self.conn.poll_at(), self.linger, self.send_due()]
-            .into_iter()
-            .flatten()
-            .min()
+        // Pairwise, not through an array: its iterator reads back what was
+        // just stored, and those reads stall.
+        earliest(earliest(self.conn.poll_at(), self.linger), self.send_due())
     }
 
     /// How long from `now` until [`poll_at`](Self::poll_at); zero if it
@@ -386,6 +385,15 @@ impl<T: Transport, const R: usize, const W: usize, const H: usize> HttpStream<T,
             let grace = self.conn.config().header_timeout;
             self.linger = Some(now.saturating_add(grace));
         }
+    }
+}
+
+/// The earlier of two optional instants; `None` only if both are.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
     }
 }
 

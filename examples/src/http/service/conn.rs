@@ -15,13 +15,13 @@
 //! parsed, so a client that does not read cannot make the server buffer
 //! without bound.
 
-use eddy_core::http::{BodyLen, Config, Event as HttpEvent, HttpStream, PreparedHead, ResponseError};
+use eddy_core::http::{BodyLen, Config, Event as HttpEvent, HttpStream, PreparedHead, Reply, ResponseError};
 use eddy_core::stream::{IoSource, Transport};
 use eddy_core::timer::TimerHandle;
 use eddy_core::{Backend, CallbackResult, Event, Instant, Interest, Token};
 
 use super::host::{EventLoop, Host};
-use super::request::{self, Request};
+use super::request::{self, Request, Route};
 use super::routes;
 
 /// Read buffer: a whole request head (8 KiB by default) must fit.
@@ -236,57 +236,37 @@ impl<T: Transport> Conn<T> {
                 }
             }
             let step = http.next(here.now, |event, reply| {
-                let answer = |reply: &mut _, route, target: &[u8]| {
-                    let (ok, now) = (here.ok_plain, here.now);
-                    match routes::answer_here(reply, route, target, ok, now, here.draining) {
-                        true => Step::Again,
-                        false => Step::Answer,
-                    }
+                // A head first, and everything else out of line: a `match`
+                // on the event compiles to a jump table, whose indirect
+                // branch the system calls between rounds leave mispredicted.
+                let HttpEvent::Head(head) = event else {
+                    return on_other(event, reply, req, mid_request, here);
                 };
-                // A head first, with a plain test: a `match` on the event
-                // compiles to a jump table whose indirect branch the
-                // system calls between rounds leave mispredicted.
-                if let HttpEvent::Head(head) = event {
-                    // No body: the request is complete with its head.
-                    // Answering now spares the round that would only
-                    // report its end; `finish` rewinds the machine to
-                    // the next head, so that end is never reported.
-                    // The hot route is answered from the head; any
-                    // other request is kept.
-                    let bodiless = head.body() == BodyLen::Fixed(0);
-                    if bodiless {
-                        let route = request::head_route(&head, here.blocking);
-                        if answer(reply, route, head.target().as_bytes()) == Step::Again {
-                            return Step::Again;
-                        }
+                // No body: the request is complete with its head.
+                // Answering now spares the round that would only report
+                // its end; `finish` rewinds the machine to the next head,
+                // so that end is never reported. The hot route is answered
+                // from the head; any other request is kept.
+                let bodiless = head.body() == BodyLen::Fixed(0);
+                if bodiless {
+                    let route = request::head_route(&head, here.blocking);
+                    if answer(reply, route, head.target().as_bytes(), here) == Step::Again {
+                        return Step::Again;
                     }
-                    req.start(&head);
-                    if bodiless {
-                        return Step::Answer;
-                    }
-                    // RFC 9110 §10.1.1: the client holds the body back
-                    // until invited. Every route reads the whole body
-                    // before answering, so invite it; a body over the
-                    // limit was already refused (413) with the head.
-                    if head.expects_continue() {
-                        let _ = reply.write_continue();
-                    }
-                    *mid_request = true;
-                    return Step::Again;
                 }
-                match event {
-                    HttpEvent::Body(bytes) => {
-                        req.body(bytes);
-                        Step::Again
-                    }
-                    HttpEvent::End => {
-                        *mid_request = false;
-                        answer(reply, req.route(here.blocking), &req.target)
-                    }
-                    HttpEvent::Paused => Step::Paused,
-                    // A head was answered above.
-                    HttpEvent::Head(_) | HttpEvent::NeedMore | HttpEvent::Closed => Step::Wait,
+                req.start(&head);
+                if bodiless {
+                    return Step::Answer;
                 }
+                // RFC 9110 §10.1.1: the client holds the body back until
+                // invited. Every route reads the whole body before
+                // answering, so invite it; a body over the limit was
+                // already refused (413) with the head.
+                if head.expects_continue() {
+                    let _ = reply.write_continue();
+                }
+                *mid_request = true;
+                Step::Again
             });
             match step {
                 Ok(Step::Again) => {}
@@ -298,6 +278,40 @@ impl<T: Transport> Conn<T> {
                 Ok(Step::Paused | Step::Wait) | Err(_) => return Step::Wait,
             }
         }
+    }
+}
+
+/// Answers `route` on the spot if [`routes::answer_here`] can
+/// ([`Step::Again`]); otherwise the host answers it ([`Step::Answer`]).
+fn answer(reply: &mut Reply<'_, WRITE_BUF, HEADERS>, route: Route, target: &[u8], here: Here<'_>) -> Step {
+    match routes::answer_here(reply, route, target, here.ok_plain, here.now, here.draining) {
+        true => Step::Again,
+        false => Step::Answer,
+    }
+}
+
+/// The handler's answer to every event but a head: body bytes join the
+/// request, its end answers it.
+#[inline(never)]
+fn on_other(
+    event: HttpEvent<'_, HEADERS>,
+    reply: &mut Reply<'_, WRITE_BUF, HEADERS>,
+    req: &mut Request,
+    mid_request: &mut bool,
+    here: Here<'_>,
+) -> Step {
+    match event {
+        HttpEvent::Body(bytes) => {
+            req.body(bytes);
+            Step::Again
+        }
+        HttpEvent::End => {
+            *mid_request = false;
+            answer(reply, req.route(here.blocking), &req.target, here)
+        }
+        HttpEvent::Paused => Step::Paused,
+        // A head is answered by the caller.
+        HttpEvent::Head(_) | HttpEvent::NeedMore | HttpEvent::Closed => Step::Wait,
     }
 }
 
